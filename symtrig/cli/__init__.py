@@ -1,0 +1,53 @@
+"""The ``symtrig`` command line: a thin Typer layer over the library.
+
+Each stage's commands live in their own module and register themselves on :data:`app`. This module only
+turns :class:`~symtrig.errors.SymtrigError` (a user mistake) into one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from symtrig.errors import SymtrigError
+
+app = typer.Typer(
+    name="symtrig",
+    help="Distil a jet-tagging network into closed-form expressions and fixed-point HLS for L1 triggers.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# Command modules register on `app` when imported; keep this list in pipeline order.
+from symtrig.cli import data_cmds  # noqa: E402,F401
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script; returns the process exit code."""
+    try:
+        app(args=argv, prog_name="symtrig", standalone_mode=False)
+    except SymtrigError as exc:
+        typer.echo(f"symtrig: error: {exc}", err=True)
+        return SymtrigError.exit_code
+    except typer.Abort:
+        typer.echo("symtrig: aborted", err=True)
+        return 130
+    except KeyboardInterrupt:
+        typer.echo("symtrig: interrupted; finished work is kept, rerun the same command to resume", err=True)
+        return 130
+    except _click_usage_errors() as exc:  # bad flags: click's own one-line message
+        typer.echo(f"symtrig: error: {exc.format_message()}", err=True)
+        return 2
+    return 0
+
+
+def _click_usage_errors() -> tuple[type[BaseException], ...]:
+    import click
+
+    return (click.UsageError, click.BadParameter, click.FileError)
+
+
+def run() -> None:  # pragma: no cover - thin wrapper for `python -m symtrig`
+    sys.exit(main())
