@@ -27,7 +27,7 @@ from symtrig.cli import data_cmds  # noqa: E402,F401
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the process exit code."""
     try:
-        app(args=argv, prog_name="symtrig", standalone_mode=False)
+        result = app(args=argv, prog_name="symtrig", standalone_mode=False)
     except SymtrigError as exc:
         typer.echo(f"symtrig: error: {exc}", err=True)
         return SymtrigError.exit_code
@@ -37,16 +37,19 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         typer.echo("symtrig: interrupted; finished work is kept, rerun the same command to resume", err=True)
         return 130
-    except _click_usage_errors() as exc:  # bad flags: click's own one-line message
+    except _click_usage_errors() as exc:  # bad flags or values: click's own one-line message
         typer.echo(f"symtrig: error: {exc.format_message()}", err=True)
         return 2
-    return 0
+    return result if isinstance(result, int) else 0
 
 
 def _click_usage_errors() -> tuple[type[BaseException], ...]:
-    import click
-
-    return (click.UsageError, click.BadParameter, click.FileError)
+    """Click's own user-error type: recent Typer vendors Click, older Typer uses the click package."""
+    try:
+        from typer._click.exceptions import ClickException
+    except ImportError:  # pragma: no cover - depends on the installed Typer
+        from click.exceptions import ClickException
+    return (ClickException,)
 
 
 def run() -> None:  # pragma: no cover - thin wrapper for `python -m symtrig`

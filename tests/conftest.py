@@ -1,0 +1,24 @@
+"""Shared fixtures: small jet tables in the OpenML layout, made on the fly so tests need no download."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from symtrig.data import CLASSES, FEATURES, LABEL_COLUMN
+
+
+def make_jet_frame(per_class: int = 60, seed: int = 0) -> pd.DataFrame:
+    """Gaussian blobs with class-dependent means, in the exact OpenML column layout (16 features + class)."""
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(0.0, 1.5, size=(len(CLASSES), len(FEATURES)))
+    blocks = [rng.normal(centres[k], 1.0, size=(per_class, len(FEATURES))) for k in range(len(CLASSES))]
+    frame = pd.DataFrame(np.vstack(blocks), columns=list(FEATURES))
+    frame[LABEL_COLUMN] = np.repeat(list(CLASSES), per_class)
+    return frame.sample(frac=1.0, random_state=seed).reset_index(drop=True)
+
+
+@pytest.fixture
+def jet_frame() -> pd.DataFrame:
+    return make_jet_frame()
