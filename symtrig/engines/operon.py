@@ -1,0 +1,155 @@
+"""pyoperon engine: one NSGA-II run on (R², length) yields a whole accuracy/size front.
+
+pyoperon is imported inside :meth:`OperonEngine.search` only. Its trees are turned into sympy by walking the
+postfix node list (never through ``op.InfixParser``, which drops terms, and never through the 3-decimal infix
+printer). Its ``max_length`` counts a weighted variable ``w·x`` as one node, so the front it returns is a
+superset of what our complexity counter allows; the core filters it.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from symtrig.engines.base import Candidate, SearchSpec, check_training_data, feature_symbols
+from symtrig.errors import SymtrigError
+
+
+@dataclass(frozen=True)
+class OperonSettings:
+    """Search settings; defaults chosen by ``benchmarks/bench_operon_settings.py`` (see its docstring).
+
+    L-BFGS on a 1000-row mini-batch, because Levenberg-Marquardt builds a Jacobian over all rows and ignores the
+    batch size (4-7x slower per generation for the same result).
+    """
+
+    population_size: int = 1000
+    pool_size: int = 1000
+    optimizer_iterations: int = 5
+    optimizer_batch_size: int = 1000
+    max_depth: int = 14
+
+
+def _unary_ops() -> dict[str, Callable[[sp.Expr], sp.Expr]]:
+    from symtrig.expr.functions import logabs
+
+    return {
+        "Sin": sp.sin,
+        "Cos": sp.cos,
+        "Exp": sp.exp,
+        "Logabs": logabs,
+        "Square": lambda u: u**2,
+    }
+
+
+_BINARY_OPS: dict[str, Callable[[sp.Expr, sp.Expr], sp.Expr]] = {
+    "Add": lambda a, b: a + b,
+    "Sub": lambda a, b: a - b,
+    "Mul": lambda a, b: a * b,
+    "Div": lambda a, b: a / b,
+}
+
+
+def _variable_columns(variables: dict[int, str]) -> dict[int, int]:
+    """Map operon's variable hash to the 0-based column; operon names columns X1..Xn (1-based)."""
+    return {h: int(name[1:]) - 1 for h, name in variables.items()}
+
+
+def tree_to_sympy(tree: Any, variables: dict[int, str], symbols: Sequence[sp.Symbol]) -> sp.Expr:
+    """Convert an operon tree to sympy by walking its postfix nodes.
+
+    In operon's postfix order the *first* value popped is the *left* operand. Constants keep the engine's float
+    value exactly; ``exp(c·x·x)`` stays as it is (the core canonicalises it to ``gauss``).
+    """
+    columns = _variable_columns(variables)
+    unary = _unary_ops()
+    stack: list[sp.Expr] = []
+    for node in tree.Nodes:
+        kind = str(node.Type).rsplit(".", 1)[-1]
+        if node.IsVariable:
+            weight = float(node.Value)
+            symbol = symbols[columns[node.HashValue]]
+            stack.append(symbol if weight == 1.0 else sp.Float(weight) * symbol)
+        elif node.IsConstant:
+            stack.append(sp.Float(float(node.Value)))
+        elif node.Arity == 2 and kind in _BINARY_OPS:
+            left, right = stack.pop(), stack.pop()
+            stack.append(_BINARY_OPS[kind](left, right))
+        elif node.Arity == 1 and kind in unary:
+            stack.append(unary[kind](stack.pop()))
+        else:
+            raise ValueError(f"operon node {kind} (arity {node.Arity}) has no sympy translation")
+    if len(stack) != 1:
+        raise ValueError(f"malformed operon tree: {len(stack)} values left on the stack")
+    return stack[0]
+
+
+def regressor_kwargs(spec: SearchSpec, settings: OperonSettings) -> dict[str, Any]:
+    """pyoperon ``SymbolicRegressor`` arguments for one search; pure, so it is testable without a run."""
+    kwargs: dict[str, Any] = {
+        "allowed_symbols": spec.family.operon_symbols,
+        "objectives": ["r2", "length"],
+        "max_length": spec.c_max,
+        "optimizer": "lbfgs",
+        "model_selection_criterion": "mean_squared_error",
+        "n_threads": spec.n_threads,
+        "random_state": spec.seed,
+        "max_evaluations": 10**12,
+        "max_time": max(1, int(np.ceil(spec.budget_s))),
+        "generations": spec.generations if spec.generations is not None else 10**6,
+        **asdict(settings),
+    }
+    return kwargs
+
+
+class OperonEngine:
+    """Symbolic regression with pyoperon 0.6.x (float32, C++)."""
+
+    name = "operon"
+
+    def __init__(self, settings: OperonSettings | None = None) -> None:
+        self.settings = settings or OperonSettings()
+        self.last_stats: dict[str, Any] = {}
+
+    def available(self) -> bool:
+        return importlib.util.find_spec("pyoperon") is not None
+
+    def unavailable_reason(self) -> str:
+        return "pyoperon is not installed (pip install pyoperon)"
+
+    def fit(self, X: np.ndarray, y: np.ndarray, spec: SearchSpec) -> Any:
+        """Run the search and return the fitted pyoperon regressor (for callers that need its own evaluation)."""
+        if spec.loss != "mse":
+            raise SymtrigError(
+                f"the operon engine fits squared error only; loss {spec.loss!r} needs --engine pysr"
+            )
+        from pyoperon.sklearn import SymbolicRegressor
+
+        X64, y64 = check_training_data(X, y)
+        regressor = SymbolicRegressor(**regressor_kwargs(spec, self.settings))
+        regressor.fit(X64, y64)  # X64/y64 stay referenced for the whole fit
+        self.last_stats = dict(regressor.stats_)
+        return regressor
+
+    def search(self, X: np.ndarray, y: np.ndarray, spec: SearchSpec) -> list[Candidate]:
+        regressor = self.fit(X, y, spec)
+        return front_candidates(regressor, X.shape[1])
+
+
+def front_candidates(regressor: Any, n_features: int) -> list[Candidate]:
+    """Every member of the fitted regressor's Pareto front, as sympy (with the fitted scale and offset)."""
+    symbols = feature_symbols(n_features)
+    return [
+        Candidate(
+            expr=tree_to_sympy(member["tree"], regressor.variables_, symbols),
+            engine=OperonEngine.name,
+            engine_complexity=int(member["complexity"]),
+            engine_loss=float(member["mean_squared_error"]),
+        )
+        for member in regressor.pareto_front_
+    ]
