@@ -1,0 +1,36 @@
+"""The expression core: safe parsing, PySR-style complexity, canonical forms, printing and evaluation.
+
+Everything works on sympy expressions over ``x0..x15`` (plain symbols); engines hand in sympy, users and
+CSVs hand in text that goes through :func:`parse_expression` (never ``eval``/``sympify``).
+"""
+
+from symtrig.expr.canonical import canonicalize, round_constants
+from symtrig.expr.complexity import complexity, op_counts, operators_used
+from symtrig.expr.evaluate import evaluate
+from symtrig.expr.functions import SYMTRIG_FUNCTIONS, gauss, logabs, variable, variable_index
+from symtrig.expr.parser import MAX_DEPTH, MAX_POWER, MAX_TEXT_LENGTH, parse_expression
+from symtrig.expr.printing import SymtrigPrinter, to_text
+from symtrig.expr.queries import check_family, features_used, functions_used
+
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_POWER",
+    "MAX_TEXT_LENGTH",
+    "SYMTRIG_FUNCTIONS",
+    "SymtrigPrinter",
+    "canonicalize",
+    "check_family",
+    "complexity",
+    "evaluate",
+    "features_used",
+    "functions_used",
+    "gauss",
+    "logabs",
+    "op_counts",
+    "operators_used",
+    "parse_expression",
+    "round_constants",
+    "to_text",
+    "variable",
+    "variable_index",
+]
