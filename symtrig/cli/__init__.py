@@ -22,6 +22,9 @@ app = typer.Typer(
 
 # Command modules register on `app` when imported; keep this list in pipeline order.
 from symtrig.cli import data_cmds  # noqa: E402,F401
+from symtrig.cli import simulate_cmd  # noqa: E402,F401
+from symtrig.cli import teacher_cmd  # noqa: E402,F401
+from symtrig.cli import fit_cmd  # noqa: E402,F401
 
 
 def main(argv: list[str] | None = None) -> int:
