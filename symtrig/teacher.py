@@ -20,6 +20,7 @@ it does not have to learn an arbitrary per-jet offset.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 import warnings
@@ -400,12 +401,15 @@ def save_teacher(
 ) -> Path:
     """Write ``teacher.skops`` and ``teacher.json`` into ``out_dir`` (each atomically); returns ``out_dir``.
 
-    The model is written first, so a card on disk always describes the model next to it, never a stale one.
+    The card records the SHA-256 of the model file, so if a run dies between the two writes, or someone swaps
+    one file, :func:`load_teacher` notices that the card no longer describes the model instead of trusting it.
     """
     import skops.io as sio
 
     out = Path(out_dir)
-    atomic.write_bytes(out / MODEL_FILE, sio.dumps(teacher.model))
+    blob = sio.dumps(teacher.model)
+    card = {**card, "model_file": MODEL_FILE, "model_sha256": hashlib.sha256(blob).hexdigest()}
+    atomic.write_bytes(out / MODEL_FILE, blob)
     atomic.write_json(out / CARD_FILE, card)
     teacher.source = str(out / MODEL_FILE)
     teacher.card = card
@@ -429,7 +433,7 @@ def load_teacher(
         model_path, card_path = path, path.with_suffix(".json")
     else:
         raise SymtrigError(f"teacher {path} does not exist")
-    card = _read_card(card_path) if card_path.is_file() else None
+    card = _read_card(card_path, model_path) if card_path.is_file() else None
     suffix = model_path.suffix.lower()
     if suffix == ".onnx":
         return OnnxTeacher(model_path, output_kind=output_kind, output_name=output_name, card=card)
@@ -458,13 +462,20 @@ def _load_skops(path: Path) -> MLPClassifier:
     return model
 
 
-def _read_card(path: Path) -> dict[str, Any]:
+def _read_card(path: Path, model_path: Path) -> dict[str, Any]:
+    """Read a teacher card and, if it records the model's hash, check that it belongs to ``model_path``."""
     try:
         card = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise SymtrigError(f"teacher card {path} is not readable JSON: {exc}") from exc
     if not isinstance(card, dict):
         raise SymtrigError(f"teacher card {path} is not a JSON object")
+    recorded = card.get("model_sha256")
+    if recorded is not None and recorded != hashlib.sha256(model_path.read_bytes()).hexdigest():
+        raise SymtrigError(
+            f"teacher card {path.name} does not describe {model_path.name} (model hash differs); "
+            "retrain with `symtrig teacher`"
+        )
     return card
 
 

@@ -120,6 +120,16 @@ def test_skops_round_trip_keeps_predictions_and_card(tmp_path, data, trained, X_
         assert T.teacher_matches_data(loaded, data).ok
 
 
+def test_card_of_another_model_is_detected(tmp_path, trained):
+    teacher, card = trained
+    out = T.save_teacher(teacher, card, tmp_path / "t")
+    swapped = T.load_teacher(out).model
+    swapped.intercepts_[-1] = swapped.intercepts_[-1] + 1.0
+    sio.dump(swapped, out / T.MODEL_FILE)  # the model changes, the card stays
+    with pytest.raises(SymtrigError, match=r"teacher\.json does not describe teacher\.skops"):
+        T.load_teacher(out)
+
+
 def test_mismatched_data_is_reported_and_refused_unless_forced(tmp_path, trained):
     teacher, card = trained
     loaded = T.load_teacher(T.save_teacher(teacher, card, tmp_path / "t"))
