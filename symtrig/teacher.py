@@ -96,8 +96,9 @@ def centre(scores: np.ndarray) -> np.ndarray:
 class Teacher(ABC):
     """A trained 5-class jet tagger that maps standardized features to class scores.
 
-    Subclasses implement :meth:`_raw_logits` or :meth:`predict_proba`; the public methods validate the input
-    first, because a silently transposed or unstandardized array would give plausible-looking garbage targets.
+    Subclasses implement :meth:`predict_proba` and :meth:`logits`, both passing the input through
+    :meth:`_check_input` first, because a transposed or truncated array would give plausible-looking garbage
+    targets instead of an error.
     """
 
     n_features: int = len(FEATURES)
