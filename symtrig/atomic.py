@@ -72,9 +72,7 @@ def write_csv(path: str | os.PathLike[str], frame: pd.DataFrame) -> Path:
 
 
 def _json_default(obj: Any) -> Any:
-    if hasattr(obj, "item"):  # numpy scalars
-        return obj.item()
-    if hasattr(obj, "tolist"):
+    if hasattr(obj, "tolist"):  # numpy arrays and scalars
         return obj.tolist()
     if isinstance(obj, Path):
         return str(obj)

@@ -1,0 +1,87 @@
+"""``symtrig fit`` and ``symtrig import-pysr``: distil the teacher into expressions, write the leaderboard."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from symtrig.cli import app
+from symtrig.cli.options import DataHomeOption, DataOption, SeedOption
+from symtrig.data import CLASSES
+from symtrig.families import FAMILIES
+
+
+def _names(text: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+@app.command("fit")
+def fit(
+    cmax: Annotated[int, typer.Option("--cmax", help="Hard complexity bound (PySR-like node count).")] = 40,
+    families: Annotated[
+        str, typer.Option("--families", help="Comma list of poly, trig, exp, log.")
+    ] = ",".join(FAMILIES),
+    classes: Annotated[str, typer.Option("--classes", help="Comma list of g, q, t, w, z.")] = ",".join(
+        CLASSES
+    ),
+    data: DataOption = "sample",
+    data_home: DataHomeOption = None,
+    teacher: Annotated[
+        str | None, typer.Option("--teacher", help="Teacher folder, .skops or .onnx file.")
+    ] = None,
+    target: Annotated[
+        str, typer.Option("--target", help="teacher (probability), teacher-logit or truth (±1).")
+    ] = ("teacher"),
+    engine: Annotated[
+        str, typer.Option("--engine", help="operon (runs everywhere) or pysr (needs Julia).")
+    ] = ("operon"),
+    budget: Annotated[float, typer.Option("--budget", help="Wall-time limit per search, seconds.")] = 60.0,
+    generations: Annotated[
+        int | None,
+        typer.Option("--generations", help="Deterministic generation limit (then --budget is a cap)."),
+    ] = None,
+    seed: SeedOption = 0,
+    jobs: Annotated[int, typer.Option("--jobs", help="Searches run at once on this machine.")] = 1,
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786.")
+    ] = None,
+    op_costs: Annotated[
+        str, typer.Option("--op-costs", help="unit, latency or a JSON file {op: cost}.")
+    ] = "unit",
+    max_rows: Annotated[int, typer.Option("--max-rows", help="Training rows each search sees.")] = 10_000,
+    out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("expressions"),
+) -> None:
+    """Distil each class score of the teacher into expressions per operator family, under c_max."""
+    from symtrig.sweep import FitConfig
+    from symtrig.sweep import fit as run_fit
+
+    config = FitConfig(
+        cmax=cmax,
+        families=_names(families),
+        classes=_names(classes),
+        data=data,
+        data_home=str(data_home) if data_home else None,
+        teacher=teacher,
+        target=target,
+        engine=engine,
+        budget=budget,
+        generations=generations,
+        seed=seed,
+        jobs=jobs,
+        scheduler=scheduler,
+        op_costs=op_costs,
+        max_rows=max_rows,
+        out=str(out),
+    )
+    result = run_fit(config)
+    frame = result["frame"]
+    typer.echo(f"{result['run']} searches run, {result['skipped']} reused; dataset {result['data'].label}")
+    best = frame[frame["best"] & (frame["cmax"] == cmax)]
+    for family, group in best.groupby("family", sort=False):
+        aucs = ", ".join(f"{r['class']} {r['auc']:.3f}" for _, r in group.iterrows())
+        acc = group["accuracy_5class"].dropna()
+        tail = f"; accuracy {acc.iloc[0]:.3f}" if len(acc) else ""
+        typer.echo(f"  {family:5s} test AUC {aucs}{tail}")
+    typer.echo(f"leaderboard: {result['leaderboard']}")

@@ -1,0 +1,56 @@
+"""Figures of merit of a tagger score, one function each, on top of scikit-learn's metrics.
+
+A trigger physicist reads a tagger by its one-vs-rest ROC AUC and its background rejection at a fixed signal
+efficiency; a distilled expression is also judged by its fidelity to the teacher it imitates.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.metrics import r2_score, roc_auc_score, roc_curve
+
+
+def _finite(score: np.ndarray) -> np.ndarray:
+    """Non-finite scores (log of 0, overflow) rank as the least signal-like, instead of breaking the metric."""
+    score = np.asarray(score, dtype=np.float64)
+    if np.isfinite(score).all():
+        return score
+    finite = score[np.isfinite(score)]
+    floor = finite.min() - 1.0 if finite.size else 0.0
+    return np.where(np.isfinite(score), score, floor)
+
+
+def one_vs_rest_auc(labels: np.ndarray, score: np.ndarray, positive: int) -> float:
+    """ROC AUC of ``score`` for class ``positive`` against all other classes."""
+    return float(roc_auc_score(np.asarray(labels) == positive, _finite(score)))
+
+
+def fidelity_r2(teacher_score: np.ndarray, student_score: np.ndarray) -> float:
+    """R² of the distilled score against the teacher's score it was fitted to (1 = perfect imitation)."""
+    return float(r2_score(teacher_score, _finite(student_score)))
+
+
+def multiclass_accuracy(scores: np.ndarray, labels: np.ndarray) -> float:
+    """Fraction of jets whose argmax over the per-class scores is their true class."""
+    return float(np.mean(np.argmax(_finite_matrix(scores), axis=1) == np.asarray(labels)))
+
+
+def _finite_matrix(scores: np.ndarray) -> np.ndarray:
+    return np.column_stack([_finite(col) for col in np.asarray(scores, dtype=np.float64).T])
+
+
+def background_rejection(
+    labels: np.ndarray, score: np.ndarray, positive: int, signal_eff: float = 0.5
+) -> float:
+    """1 / (background mistag rate) at the given signal efficiency, the HEP way of reading a ROC curve."""
+    fpr, tpr, _ = roc_curve(np.asarray(labels) == positive, _finite(score))
+    mistag = float(np.interp(signal_eff, tpr, fpr))
+    return float("inf") if mistag <= 0 else 1.0 / mistag
+
+
+def mse(target: np.ndarray, prediction: np.ndarray) -> float:
+    """Mean squared error; non-finite predictions make it infinite (such a candidate never wins)."""
+    prediction = np.asarray(prediction, dtype=np.float64)
+    if not np.isfinite(prediction).all():
+        return float("inf")
+    return float(np.mean((np.asarray(target, dtype=np.float64) - prediction) ** 2))

@@ -1,0 +1,391 @@
+"""The ``fit`` sweep: independent class × family searches, run in parallel, stored as they finish, resumable.
+
+Each search is a :class:`SearchJob` whose key hashes everything that determines its result (data, teacher,
+target, settings, seed). A finished search is written at once to ``<out>/searches/<search_id>.json``; rerunning
+the same command finds it and skips it, so an interrupted sweep resumes without redoing finished work. The
+leaderboard is then rebuilt from the stored searches.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from tqdm import tqdm
+
+from symtrig import atomic, leaderboard
+from symtrig import expr as ex
+from symtrig.data import CLASSES, JetData, load_jet_data
+from symtrig.distill import SymbolicDistiller, check_c_max, pareto_mask
+from symtrig.engines import get_engine
+from symtrig.errors import SymtrigError
+from symtrig.families import FAMILIES, get_op_costs, parse_family_list
+from symtrig.metrics import fidelity_r2, multiclass_accuracy, one_vs_rest_auc
+from symtrig.provenance import utc_now, versions
+from symtrig.targets import TARGETS, Targets, make_targets
+from symtrig.teacher import Teacher
+
+SEARCH_DIR = "searches"
+RUN_FILE = "run.json"
+
+
+@dataclass(frozen=True)
+class FitConfig:
+    """Everything ``symtrig fit`` was asked to do; recorded in ``run.json``."""
+
+    cmax: int = 40
+    families: tuple[str, ...] = tuple(FAMILIES)
+    classes: tuple[str, ...] = CLASSES
+    data: str = "sample"
+    data_home: str | None = None
+    teacher: str | None = None
+    target: str = "teacher"
+    engine: str = "operon"
+    budget: float = 60.0
+    generations: int | None = None
+    seed: int = 0
+    jobs: int = 1
+    scheduler: str | None = None
+    op_costs: str = "unit"
+    max_rows: int = 10_000
+    out: str = "expressions"
+
+    def validated(self) -> FitConfig:
+        """Check every setting up front, so a mistake fails before minutes of searching."""
+        check_c_max(self.cmax)
+        parse_family_list(",".join(self.families))
+        unknown = [c for c in self.classes if c not in CLASSES]
+        if unknown or not self.classes:
+            raise SymtrigError(
+                f"unknown class(es) {', '.join(unknown) or '(none)'}; choose from {', '.join(CLASSES)}"
+            )
+        if self.target not in TARGETS:
+            raise SymtrigError(f"unknown target {self.target!r}; use one of {', '.join(TARGETS)}")
+        if not self.budget > 0:
+            raise SymtrigError(f"--budget must be a positive number of seconds, got {self.budget}")
+        if self.jobs < 1:
+            raise SymtrigError(f"--jobs must be at least 1, got {self.jobs}")
+        if self.max_rows < 100:
+            raise SymtrigError(f"--max-rows must be at least 100, got {self.max_rows}")
+        get_op_costs(self.op_costs)
+        get_engine(self.engine)  # unknown or unavailable (PySR without Julia) fails before any work
+        return self
+
+
+@dataclass(frozen=True)
+class SearchJob:
+    """One independent search; its key changes whenever anything that shapes the result changes."""
+
+    class_name: str
+    family: str
+    cmax: int
+    seed: int
+    engine: str
+    budget: float
+    generations: int | None
+    max_rows: int
+    op_costs: str
+    target: str
+    dataset_fingerprint: str
+    teacher_id: str
+
+    @property
+    def key(self) -> str:
+        return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()
+
+    @property
+    def search_id(self) -> str:
+        return f"{self.class_name}-{self.family}-c{self.cmax}-s{self.seed}-{self.key[:8]}"
+
+
+@dataclass(frozen=True)
+class ClassInputs:
+    """The arrays one class's searches need; small enough to ship to a worker process or a Dask cluster."""
+
+    class_index: int
+    X_train: np.ndarray
+    t_train: np.ndarray
+    X_val: np.ndarray
+    t_val: np.ndarray
+    y_val: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+    teacher_test: np.ndarray = field(repr=False)
+
+
+def make_jobs(config: FitConfig, data: JetData, teacher_id: str) -> list[SearchJob]:
+    """Every class × family search of the sweep, in a stable order."""
+    return [
+        SearchJob(
+            c,
+            f,
+            config.cmax,
+            config.seed,
+            config.engine,
+            float(config.budget),
+            config.generations,
+            config.max_rows,
+            config.op_costs,
+            config.target,
+            data.fingerprint,
+            teacher_id,
+        )
+        for c in config.classes
+        for f in config.families
+    ]
+
+
+def class_inputs(targets: Targets, data: JetData, class_name: str) -> ClassInputs:
+    k = CLASSES.index(class_name)
+    return ClassInputs(
+        k,
+        targets.X_train,
+        targets.train[:, k],
+        targets.X_val,
+        targets.val[:, k],
+        data.y_val,
+        targets.X_test,
+        data.y_test,
+        targets.teacher_test[:, k],
+    )
+
+
+def run_search(job: SearchJob, inputs: ClassInputs, n_threads: int) -> dict[str, Any]:
+    """Run one search and score its front; returns the JSON record (the caller stores it)."""
+    distiller = SymbolicDistiller(
+        family=job.family,
+        c_max=job.cmax,
+        engine=job.engine,
+        budget=job.budget,
+        generations=job.generations,
+        seed=job.seed,
+        max_rows=job.max_rows,
+        op_costs=job.op_costs,
+        n_threads=n_threads,
+    ).fit(inputs.X_train, inputs.t_train, inputs.X_val, inputs.t_val)
+    k = inputs.class_index
+    front = []
+    for member in distiller.fronts_[0]:
+        test_score = ex.evaluate(member.expr, inputs.X_test)
+        front.append(
+            {
+                "expression": ex.to_text(member.expr, names="features"),
+                "complexity": member.complexity,
+                "cost": member.cost,
+                "loss": member.loss,
+                "auc": one_vs_rest_auc(inputs.y_test, test_score, k),
+                "auc_val": one_vs_rest_auc(inputs.y_val, ex.evaluate(member.expr, inputs.X_val), k),
+                "fidelity_r2": fidelity_r2(inputs.teacher_test, test_score),
+                "engine": member.engine,
+            }
+        )
+    return {
+        "search_id": job.search_id,
+        "key": job.key,
+        "job": asdict(job),
+        "n_threads": n_threads,
+        "search_seconds": round(distiller.search_seconds_[0], 3),
+        "auc_teacher": one_vs_rest_auc(inputs.y_test, inputs.teacher_test, k),
+        "front": front,
+        "inputs": "standardized",
+        "versions": versions(),
+        "created": utc_now(),
+    }
+
+
+def stored_record(out: Path, job: SearchJob) -> dict[str, Any] | None:
+    """The finished record of ``job`` if one is stored and intact, else None."""
+    path = out / SEARCH_DIR / f"{job.search_id}.json"
+    if not path.is_file():
+        return None
+    try:
+        record = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError):
+        return None  # written atomically, so this only happens if someone edited it: redo the search
+    return record if record.get("key") == job.key else None
+
+
+def execute(
+    jobs: list[SearchJob], inputs: dict[str, ClassInputs], config: FitConfig
+) -> Iterator[dict[str, Any]]:
+    """Yield finished records in completion order, from local processes (joblib) or a Dask cluster."""
+    if not jobs:
+        return
+    if config.scheduler:
+        yield from _execute_dask(jobs, inputs, config.scheduler, n_threads=1)
+        return
+    from joblib import Parallel, delayed
+
+    n_jobs = min(config.jobs, len(jobs))
+    n_threads = max(1, (os.cpu_count() or 1) // n_jobs)
+    tasks = (delayed(run_search)(job, inputs[job.class_name], n_threads) for job in jobs)
+    yield from Parallel(n_jobs=n_jobs, return_as="generator_unordered")(tasks)
+
+
+def _execute_dask(jobs: list[SearchJob], inputs: dict[str, ClassInputs], address: str, n_threads: int):
+    try:
+        from dask.distributed import Client, as_completed
+    except ImportError as exc:
+        raise SymtrigError("--scheduler needs dask.distributed: pip install 'symtrig[dask]'") from exc
+    try:
+        client = Client(address, timeout="10s")
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise SymtrigError(f"cannot connect to the Dask scheduler at {address}: {exc}") from exc
+    with client:
+        futures = [
+            client.submit(run_search, job, inputs[job.class_name], n_threads, pure=False) for job in jobs
+        ]
+        for future in as_completed(futures):
+            yield future.result()
+
+
+def run_sweep(
+    config: FitConfig, data: JetData, teacher: Teacher, teacher_id: str, progress: bool = True
+) -> dict:
+    """Run the searches that are not stored yet, storing each on arrival; return counts."""
+    out = Path(config.out)
+    jobs = make_jobs(config, data, teacher_id)
+    pending = [job for job in jobs if stored_record(out, job) is None]
+    targets = make_targets(config.target, teacher, data)
+    inputs = {c: class_inputs(targets, data, c) for c in {job.class_name for job in pending}}
+    with tqdm(
+        total=len(jobs), initial=len(jobs) - len(pending), desc="searches", unit="job", disable=not progress
+    ) as bar:
+        for record in execute(pending, inputs, config):
+            atomic.write_json(out / SEARCH_DIR / f"{record['search_id']}.json", record)
+            bar.update(1)
+    return {"jobs": len(jobs), "run": len(pending), "skipped": len(jobs) - len(pending)}
+
+
+def load_records(out: Path, dataset_fingerprint: str, teacher_id: str) -> list[dict[str, Any]]:
+    """Every stored search made on this dataset with this teacher (runs with other c_max/seeds accumulate)."""
+    records = []
+    for path in sorted((out / SEARCH_DIR).glob("*.json")):
+        try:
+            record = json.loads(path.read_text())
+        except (OSError, json.JSONDecodeError):
+            continue
+        job = record.get("job", {})
+        if job.get("dataset_fingerprint") == dataset_fingerprint and job.get("teacher_id") == teacher_id:
+            records.append(record)
+    return records
+
+
+def leaderboard_rows(records: list[dict[str, Any]], data: JetData) -> list[dict[str, Any]]:
+    """One row per front member, with the per-family best set and its 5-class accuracy marked."""
+    rows = []
+    for record in records:
+        job = record["job"]
+        for member in record["front"]:
+            rows.append(
+                {
+                    "expr_id": f"{record['search_id']}-k{member['cost']}",
+                    "class": job["class_name"],
+                    "family": job["family"],
+                    "cmax": job["cmax"],
+                    "complexity": member["complexity"],
+                    "cost": member["cost"],
+                    "op_costs": job["op_costs"],
+                    "expression": member["expression"],
+                    "inputs": record["inputs"],
+                    "target": job["target"],
+                    "loss": member["loss"],
+                    "auc": member["auc"],
+                    "auc_val": member["auc_val"],
+                    "auc_teacher": record["auc_teacher"],
+                    "auc_ratio": member["auc"] / record["auc_teacher"],
+                    "fidelity_r2": member["fidelity_r2"],
+                    "engine": member["engine"],
+                    "seed": job["seed"],
+                    "dataset": data.label,
+                    "dataset_fingerprint": job["dataset_fingerprint"],
+                    "search_id": record["search_id"],
+                    "created": record["created"],
+                }
+            )
+    frame = leaderboard.build(rows)
+    return _mark_best_sets(frame, data)
+
+
+def _mark_best_sets(frame, data: JetData):
+    """For each family setting with all five classes: the best expression per class (by validation AUC) and
+    the 5-class accuracy of argmax over those five, parsed back from the table's own text."""
+    frame["best"] = False
+    frame["accuracy_5class"] = np.nan
+    if frame.empty:
+        return frame
+    settings = ["family", "cmax", "seed", "engine", "target", "op_costs"]
+    for _, group in frame.groupby(settings, sort=False):
+        best = group.loc[group.groupby("class")["auc_val"].idxmax()]
+        frame.loc[best.index, "best"] = True
+        if set(best["class"]) != set(CLASSES):
+            continue
+        best = best.set_index("class").loc[list(CLASSES)]
+        X_test = data.standardize(data.X_test)
+        scores = np.column_stack(
+            [ex.evaluate(ex.parse_expression(text), X_test) for text in best["expression"]]
+        )
+        frame.loc[frame["expr_id"].isin(best["expr_id"]), "accuracy_5class"] = multiclass_accuracy(
+            scores, data.y_test
+        )
+    return frame
+
+
+def obtain_teacher(config: FitConfig, data: JetData, progress: bool = True) -> tuple[Teacher, str]:
+    """The teacher to distil and its id (a hash of the model file).
+
+    ``--teacher PATH`` is loaded and must match the data. Otherwise ``<out>/teacher/`` is reused when it was
+    trained on these jets with this split, else a new one is trained and saved there.
+    """
+    from symtrig import teacher as teachers
+
+    if config.teacher:
+        teacher = teachers.load_teacher(config.teacher)
+        teachers.require_matching_teacher(teacher, data)
+    else:
+        folder = Path(config.out) / "teacher"
+        teacher = teachers.load_teacher(folder) if (folder / teachers.MODEL_FILE).is_file() else None
+        if teacher is None or not teachers.teacher_matches_data(teacher, data).ok:
+            if progress:
+                tqdm.write(f"training the teacher on {data.label} (saved to {folder})")
+            model, training = teachers.train_teacher(data, seed=config.seed)
+            teachers.save_teacher(model, teachers.make_card(model, data, config.seed, training), folder)
+            teacher = teachers.load_teacher(folder)
+    model_file = Path(teacher.source)
+    return teacher, "sha256:" + hashlib.sha256(model_file.read_bytes()).hexdigest()[:16]
+
+
+def fit(config: FitConfig, progress: bool = True) -> dict[str, Any]:
+    """``symtrig fit``: data → teacher → searches → leaderboard, recording settings and versions."""
+    config = config.validated()
+    out = Path(config.out)
+    data = load_jet_data(config.data, seed=config.seed, data_home=config.data_home)
+    teacher, teacher_id = obtain_teacher(config, data, progress)
+    counts = run_sweep(config, data, teacher, teacher_id, progress)
+    frame = leaderboard_rows(load_records(out, data.fingerprint, teacher_id), data)
+    path = leaderboard.write(frame, out / leaderboard.LEADERBOARD_FILE)
+    atomic.write_json(
+        out / RUN_FILE,
+        {
+            "command": "fit",
+            "settings": asdict(config),
+            "dataset": data.describe(),
+            "teacher": teacher.source,
+            "teacher_id": teacher_id,
+            "standardization": {"mean": data.mean_, "scale": data.scale_},
+            "features_in_expressions": "standardized: (x - mean) / scale",
+            **counts,
+            "versions": versions(),
+            "created": utc_now(),
+        },
+    )
+    return {**counts, "leaderboard": path, "frame": frame, "data": data}
+
+
+__all__ = ["FitConfig", "SearchJob", "fit", "pareto_mask", "run_sweep"]

@@ -1,0 +1,214 @@
+"""Specification of the fit stage: the estimator, the c_max bound, the sweep, resuming and the leaderboard."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import make_jet_frame
+
+from symtrig import expr as ex
+from symtrig import leaderboard
+from symtrig.cli import main
+from symtrig.data import CLASSES, FEATURES
+from symtrig.distill import SymbolicDistiller, check_c_max, pareto_mask
+from symtrig.errors import SymtrigError
+
+FAST = ["--generations", "4", "--budget", "30", "--max-rows", "400"]
+
+
+@pytest.fixture(scope="module")
+def jets_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("jets") / "jets.parquet"
+    make_jet_frame(per_class=120, seed=5).to_parquet(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def fitted_dir(tmp_path_factory, jets_file):
+    out = tmp_path_factory.mktemp("fit")
+    args = [
+        "fit",
+        "--cmax",
+        "15",
+        "--families",
+        "poly,trig",
+        "--data",
+        str(jets_file),
+        "--out",
+        str(out),
+        *FAST,
+    ]
+    assert main(args) == 0
+    return out
+
+
+def test_pareto_mask_keeps_the_staircase_of_strict_improvements():
+    assert pareto_mask([3, 5, 7, 9], [0.5, 0.6, 0.55, 0.7], higher_is_better=True) == [
+        True,
+        True,
+        False,
+        True,
+    ]
+    assert pareto_mask([9, 3, 5], [0.1, 0.3, 0.3], higher_is_better=False) == [True, True, False]
+
+
+@pytest.mark.parametrize("bad", [0, -3, 201, 10**9, True, 2.5])
+def test_c_max_outside_1_to_200_is_refused(bad):
+    with pytest.raises(SymtrigError, match="c_max must be an integer between 1 and 200"):
+        check_c_max(bad)
+
+
+def test_distiller_follows_sklearn_conventions_and_never_exceeds_c_max():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(600, 16))
+    y = X[:, 0] * X[:, 1] + 0.5 * X[:, 2]
+    model = SymbolicDistiller(family="poly", c_max=12, generations=20, budget=30, max_rows=500, seed=1)
+    assert model.get_params()["c_max"] == 12 and not hasattr(model, "fronts_")
+    assert model.fit(X, y) is model
+    assert all(member.complexity <= 12 for member in model.fronts_[0])
+    costs = [member.cost for member in model.fronts_[0]]
+    assert costs == sorted(set(costs))
+    # a*x0*x1 + b*x2 + c (the engine's linear scaling adds a and c) has complexity 11: it must be found
+    assert model.score(X, y) > 0.99
+    assert model.predict(X).shape == (600,)
+
+
+def test_an_unfitted_distiller_says_so():
+    with pytest.raises(SymtrigError, match="not fitted"):
+        SymbolicDistiller().predict(np.zeros((2, 16)))
+
+
+def test_fit_writes_a_leaderboard_with_the_promised_columns(fitted_dir):
+    frame = pd.read_csv(fitted_dir / "leaderboard.csv")
+    for column in (
+        "expr_id",
+        "class",
+        "family",
+        "cmax",
+        "complexity",
+        "expression",
+        "loss",
+        "auc",
+        "auc_teacher",
+        "auc_ratio",
+        "fidelity_r2",
+        "pareto",
+        "engine",
+        "seed",
+        "dataset",
+        "created",
+        "inputs",
+    ):
+        assert column in frame.columns
+    assert set(frame["class"]) == set(CLASSES) and set(frame["family"]) == {"poly", "trig"}
+    assert frame["expr_id"].is_unique
+    assert (frame["dataset"] == "jets.parquet (real)").all()
+    np.testing.assert_allclose(frame["auc_ratio"], frame["auc"] / frame["auc_teacher"])
+
+
+def test_every_leaderboard_expression_is_within_c_max_and_parses_back_to_the_same_values(
+    fitted_dir, jets_file
+):
+    frame = pd.read_csv(fitted_dir / "leaderboard.csv")
+    assert (frame["complexity"] <= frame["cmax"]).all()
+    records = {p.stem: json.loads(p.read_text()) for p in (fitted_dir / "searches").glob("*.json")}
+    X = np.random.default_rng(1).normal(size=(200, 16))
+    for _, row in frame.iterrows():
+        parsed = ex.parse_expression(row["expression"])
+        assert ex.complexity(parsed) == row["complexity"]
+        stored = next(m for m in records[row["search_id"]]["front"] if m["cost"] == row["cost"])
+        np.testing.assert_allclose(
+            ex.evaluate(parsed, X), ex.evaluate(ex.parse_expression(stored["expression"]), X)
+        )
+
+
+def test_each_family_has_one_best_expression_per_class_and_a_5_class_accuracy(fitted_dir):
+    frame = pd.read_csv(fitted_dir / "leaderboard.csv")
+    best = frame[frame["best"]]
+    assert sorted(best.groupby("family")["class"].apply(sorted).tolist()) == [sorted(CLASSES)] * 2
+    assert best["accuracy_5class"].between(0.2, 1.0).all()
+
+
+def test_rerunning_the_same_command_redoes_no_finished_search(fitted_dir, jets_file, capsys):
+    before = {p.name: p.stat().st_mtime_ns for p in (fitted_dir / "searches").glob("*.json")}
+    args = [
+        "fit",
+        "--cmax",
+        "15",
+        "--families",
+        "poly,trig",
+        "--data",
+        str(jets_file),
+        "--out",
+        str(fitted_dir),
+        *FAST,
+    ]
+    assert main(args) == 0
+    assert "0 searches run, 10 reused" in capsys.readouterr().out
+    after = {p.name: p.stat().st_mtime_ns for p in (fitted_dir / "searches").glob("*.json")}
+    assert before == after
+
+
+def test_run_json_records_settings_dataset_standardization_and_versions(fitted_dir):
+    run = json.loads((fitted_dir / "run.json").read_text())
+    assert run["settings"]["cmax"] == 15 and run["settings"]["generations"] == 4
+    assert run["dataset"]["fingerprint"].startswith("sha256:")
+    assert len(run["standardization"]["mean"]) == len(FEATURES)
+    assert "sympy" in run["versions"] and "pyoperon" in run["versions"]
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--cmax", "0"], "c_max must be an integer between 1 and 200"),
+        (["--cmax", "100000"], "c_max must be an integer between 1 and 200"),
+        (["--families", "poly,fourier"], "fourier"),
+        (["--classes", "t,h"], "unknown class(es) h"),
+        (["--target", "labels"], "unknown target 'labels'"),
+        (["--engine", "gplearn"], "gplearn"),
+        (["--op-costs", "cheap"], "unknown op costs 'cheap'"),
+        (["--jobs", "0"], "--jobs must be at least 1"),
+    ],
+)
+def test_bad_fit_settings_exit_2_with_one_line(flags, message, jets_file, tmp_path, capsys):
+    assert main(["fit", "--data", str(jets_file), "--out", str(tmp_path), *FAST, *flags]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and message in err
+    assert not (tmp_path / "leaderboard.csv").exists()
+
+
+def test_a_teacher_trained_on_other_jets_is_refused(fitted_dir, tmp_path, capsys):
+    other = tmp_path / "other.parquet"
+    make_jet_frame(per_class=80, seed=9).to_parquet(other)
+    teacher = str(fitted_dir / "teacher")
+    assert main(["fit", "--data", str(other), "--teacher", teacher, "--out", str(tmp_path / "o"), *FAST]) == 2
+    assert "teacher was trained on dataset" in capsys.readouterr().err
+
+
+def test_the_dask_path_runs_searches_on_a_local_cluster(jets_file, tmp_path):
+    distributed = pytest.importorskip("dask.distributed")
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        args = [
+            "fit",
+            "--cmax",
+            "9",
+            "--families",
+            "poly",
+            "--classes",
+            "t,w",
+            "--data",
+            str(jets_file),
+            "--out",
+            str(tmp_path),
+            "--scheduler",
+            cluster.scheduler_address,
+            *FAST,
+        ]
+        assert main(args) == 0
+    frame = leaderboard.read(tmp_path / "leaderboard.csv")
+    assert set(frame["class"]) == {"t", "w"}
