@@ -61,18 +61,19 @@ class CostParams:
     ``log_24feb23/hls-feb24-sincos-userlut-{16,14},6/myproject_prj/solution1/syn/report/myproject_csynth.rpt``);
     [CFG] = hftsoi/hls4sr-configs ``configs/xcvu9p-flga2577-2-e/*/config.json`` (per-operator cycles measured
     by ``hls4ml.utils.symbolic_utils.generate_operator_complexity``); [SCHED] = public ``verbose.sched.rpt``
-    operator delays; [FIT] = fitted to [R16] only (see benchmarks/bench_cost_model.py).
+    operator delays; [FIT] = fitted on [R16]+[R14] (benchmarks/bench_cost_model.py: d_mul as the midpoint of
+    the latency-exact interval, ff_scale by least squares; leave-one-out FF error 1 %); [ASSUMED] = a guess
+    that the calibration did not constrain.
     """
 
     # --- timing (ns) ---
     d_add: float = 1.3  # W-bit add/sub incl. routing; [SCHED] AddSub 1.24-1.39 ns
     # 1-DSP multiply. [SCHED] says 3.34 ns (V7 Mul core); [FIT]: latency is exact on [R16]+[R14] for 2.0..3.05 ns
     d_mul: float = 2.525
-    d_mul_per_extra_dsp: float = 0.4  # cascaded partial products of wide multiplies [FIT]
-    d_lut_mul: float = 1.5  # small product built from LUTs (both operands <= lut_mul_max_bits)
-    d_mac_add: float = 0.3  # post-adder fused into the DSP48E2 (mac_muladd in [R16])
-    d_lut_index: float = 1.3  # (x - start) * base_div and clamp before the ROM address register [FIT]
-    d_reg_out: float = 0.0  # clock-to-out after a registered op, absorbed in the budget
+    d_mul_per_extra_dsp: float = 0.4  # cascaded partial products of wide multiplies [ASSUMED]
+    d_lut_mul: float = 1.5  # small product built from LUTs (both operands <= lut_mul_max_bits) [ASSUMED]
+    d_mac_add: float = 0.3  # post-adder fused into the DSP48E2 (mac_muladd in [R16]) [ASSUMED]
+    d_lut_index: float = 1.3  # (x - start) * base_div and clamp before the ROM address register [ASSUMED]
     # --- multipliers ---
     lut_mul_max_bits: int = 10  # [R16]/[R14]: 9x9, 10x10 products are in LUTs, 14x9 uses a DSP
     lut_mul_coef: float = 0.6  # LUT ~ 0.6*a*b + 2 ([R14]: 7x7 -> 33, 9x9 -> 49, 10x10 -> 62)
