@@ -22,7 +22,7 @@ from tqdm import tqdm
 from symtrig import atomic, leaderboard
 from symtrig import expr as ex
 from symtrig.data import CLASSES, JetData, load_jet_data
-from symtrig.distill import SymbolicDistiller, check_c_max, pareto_mask
+from symtrig.distill import FrontMember, SymbolicDistiller, check_c_max, pareto_mask
 from symtrig.engines import get_engine
 from symtrig.errors import SymtrigError
 from symtrig.families import FAMILIES, get_op_costs, parse_family_list
@@ -94,6 +94,7 @@ class SearchJob:
     target: str
     dataset_fingerprint: str
     teacher_id: str
+    source: str = ""  # for imported PySR runs: a hash of the hall-of-fame file
 
     @property
     def key(self) -> str:
@@ -169,9 +170,16 @@ def run_search(job: SearchJob, inputs: ClassInputs, n_threads: int) -> dict[str,
         op_costs=job.op_costs,
         n_threads=n_threads,
     ).fit(inputs.X_train, inputs.t_train, inputs.X_val, inputs.t_val)
+    record = scored_record(job, inputs, distiller.fronts_[0])
+    record.update(n_threads=n_threads, search_seconds=round(distiller.search_seconds_[0], 3))
+    return record
+
+
+def scored_record(job: SearchJob, inputs: ClassInputs, members: list[FrontMember]) -> dict[str, Any]:
+    """The stored form of one front: each member's text, complexity, held-out loss and test figures."""
     k = inputs.class_index
     front = []
-    for member in distiller.fronts_[0]:
+    for member in members:
         test_score = ex.evaluate(member.expr, inputs.X_test)
         front.append(
             {
@@ -189,8 +197,6 @@ def run_search(job: SearchJob, inputs: ClassInputs, n_threads: int) -> dict[str,
         "search_id": job.search_id,
         "key": job.key,
         "job": asdict(job),
-        "n_threads": n_threads,
-        "search_seconds": round(distiller.search_seconds_[0], 3),
         "auc_teacher": one_vs_rest_auc(inputs.y_test, inputs.teacher_test, k),
         "front": front,
         "inputs": "standardized",
@@ -364,28 +370,34 @@ def obtain_teacher(config: FitConfig, data: JetData, progress: bool = True) -> t
 def fit(config: FitConfig, progress: bool = True) -> dict[str, Any]:
     """``symtrig fit``: data → teacher → searches → leaderboard, recording settings and versions."""
     config = config.validated()
-    out = Path(config.out)
     data = load_jet_data(config.data, seed=config.seed, data_home=config.data_home)
     teacher, teacher_id = obtain_teacher(config, data, progress)
     counts = run_sweep(config, data, teacher, teacher_id, progress)
+    return publish(config, data, teacher, teacher_id, {"command": "fit", **counts})
+
+
+def publish(
+    config: FitConfig, data: JetData, teacher: Teacher, teacher_id: str, facts: dict
+) -> dict[str, Any]:
+    """Rebuild the leaderboard from every stored search of this data and teacher; record the run."""
+    out = Path(config.out)
     frame = leaderboard_rows(load_records(out, data.fingerprint, teacher_id), data)
     path = leaderboard.write(frame, out / leaderboard.LEADERBOARD_FILE)
     atomic.write_json(
         out / RUN_FILE,
         {
-            "command": "fit",
+            **facts,
             "settings": asdict(config),
             "dataset": data.describe(),
             "teacher": teacher.source,
             "teacher_id": teacher_id,
             "standardization": {"mean": data.mean_, "scale": data.scale_},
             "features_in_expressions": "standardized: (x - mean) / scale",
-            **counts,
             "versions": versions(),
             "created": utc_now(),
         },
     )
-    return {**counts, "leaderboard": path, "frame": frame, "data": data}
+    return {**facts, "leaderboard": path, "frame": frame, "data": data}
 
 
-__all__ = ["FitConfig", "SearchJob", "fit", "pareto_mask", "run_sweep"]
+__all__ = ["FitConfig", "SearchJob", "fit", "pareto_mask", "publish", "run_sweep"]

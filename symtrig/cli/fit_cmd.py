@@ -85,3 +85,42 @@ def fit(
         tail = f"; accuracy {acc.iloc[0]:.3f}" if len(acc) else ""
         typer.echo(f"  {family:5s} test AUC {aucs}{tail}")
     typer.echo(f"leaderboard: {result['leaderboard']}")
+
+
+@app.command("import-pysr")
+def import_pysr(
+    files: Annotated[list[Path], typer.Argument(help="PySR hall_of_fame*.csv files, one per class.")],
+    family: Annotated[str, typer.Option("--family", help="Operator family the PySR run used.")] = "trig",
+    classes: Annotated[str, typer.Option("--classes", help="Class of each file, in order.")] = ",".join(
+        CLASSES
+    ),
+    cmax: Annotated[int, typer.Option("--cmax", help="Complexity bound (PySR's maxsize).")] = 40,
+    data: DataOption = "sample",
+    data_home: DataHomeOption = None,
+    teacher: Annotated[
+        str | None, typer.Option("--teacher", help="Teacher folder, .skops or .onnx file.")
+    ] = None,
+    target: Annotated[str, typer.Option("--target", help="What the PySR run was fitted to.")] = "truth",
+    seed: SeedOption = 0,
+    op_costs: Annotated[str, typer.Option("--op-costs", help="unit, latency or a JSON file.")] = "unit",
+    out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("expressions"),
+) -> None:
+    """Import PySR hall-of-fame CSVs made elsewhere into the leaderboard, scored like native searches."""
+    from symtrig.pysr_import import import_pysr as run_import
+    from symtrig.sweep import FitConfig
+
+    config = FitConfig(
+        cmax=cmax,
+        families=(family,),
+        classes=_names(classes),
+        data=data,
+        data_home=str(data_home) if data_home else None,
+        teacher=teacher,
+        target=target,
+        seed=seed,
+        op_costs=op_costs,
+        out=str(out),
+    )
+    result = run_import(config, list(files))
+    typer.echo(f"imported {len(files)} hall-of-fame file(s) on {result['data'].label}")
+    typer.echo(f"leaderboard: {result['leaderboard']}")

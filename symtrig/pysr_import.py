@@ -1,0 +1,84 @@
+"""``symtrig import-pysr``: bring a PySR run made on another machine into the same leaderboard.
+
+A PySR hall of fame holds one front per output (``Complexity,Loss,Equation``). Its equations go through the
+safe parser, then through exactly the core a native search goes through: canonical forms, symtrig's own
+complexity, the c_max bound, held-out scoring and the test figures. So an imported PySR expression and an
+operon expression in the leaderboard mean the same thing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from symtrig import atomic
+from symtrig.data import load_jet_data
+from symtrig.distill import admissible, best_per_complexity
+from symtrig.engines.base import Candidate
+from symtrig.engines.pysr import read_hall_of_fame
+from symtrig.errors import SymtrigError
+from symtrig.families import get_family, get_op_costs
+from symtrig.sweep import (
+    SEARCH_DIR,
+    FitConfig,
+    SearchJob,
+    class_inputs,
+    obtain_teacher,
+    publish,
+    scored_record,
+)
+from symtrig.targets import make_targets
+
+IMPORT_ENGINE = "pysr-import"
+
+
+def import_pysr(config: FitConfig, files: list[Path], progress: bool = True) -> dict[str, Any]:
+    """Score hall-of-fame files (one per class, in ``config.classes`` order) and publish the leaderboard."""
+    config = config.validated()
+    if len(config.families) != 1:
+        raise SymtrigError("import-pysr needs exactly one --family: the operator set the PySR run used")
+    if len(files) != len(config.classes):
+        raise SymtrigError(
+            f"got {len(files)} hall-of-fame file(s) for {len(config.classes)} class(es) "
+            f"({','.join(config.classes)}); give one file per class, in the order of --classes"
+        )
+    family = get_family(config.families[0])
+    costs = get_op_costs(config.op_costs)
+    entries = [read_hall_of_fame(path, family) for path in files]  # every file is checked before any work
+    data = load_jet_data(config.data, seed=config.seed, data_home=config.data_home)
+    teacher, teacher_id = obtain_teacher(config, data, progress)
+    targets = make_targets(config.target, teacher, data)
+    for path, class_name, rows in zip(files, config.classes, entries, strict=True):
+        job = SearchJob(
+            class_name,
+            family.name,
+            config.cmax,
+            config.seed,
+            IMPORT_ENGINE,
+            0.0,
+            None,
+            0,
+            config.op_costs,
+            config.target,
+            data.fingerprint,
+            teacher_id,
+            source=_file_hash(path),
+        )
+        inputs = class_inputs(targets, data, class_name)
+        candidates = [Candidate(r.expr, "pysr", r.complexity, r.loss) for r in rows]
+        members = best_per_complexity(
+            admissible(candidates, family, config.cmax, costs), inputs.X_val, inputs.t_val
+        )
+        if not members:
+            raise SymtrigError(f"{path}: no equation of the {family.name} family within c_max={config.cmax}")
+        record = scored_record(job, inputs, members)
+        record["source_file"] = str(path)
+        atomic.write_json(Path(config.out) / SEARCH_DIR / f"{job.search_id}.json", record)
+    return publish(
+        config, data, teacher, teacher_id, {"command": "import-pysr", "files": [str(f) for f in files]}
+    )
+
+
+def _file_hash(path: Path) -> str:
+    return "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()[:16]
