@@ -209,7 +209,9 @@ def _trunc_div(a: int, b: int) -> int:
 
 
 # ------------------------------------------------------------------------------------------------- parser
-_TOKEN = re.compile(r"\s*(?:(\d+\.\d*(?:[eE][-+]?\d+)?|\d+(?:[eE][-+]?\d+)?)|([A-Za-z_]\w*(?:::[A-Za-z_]\w*)*)|(.))")
+_TOKEN = re.compile(
+    r"\s*(?:(\d+\.\d*(?:[eE][-+]?\d+)?|\d+(?:[eE][-+]?\d+)?)|([A-Za-z_]\w*(?:::[A-Za-z_]\w*)*)|(.))"
+)
 
 
 def _tokenize(text: str) -> list[str]:
@@ -393,7 +395,12 @@ class Emulator:
         input_type = re.search(r"typedef\s+(ap_fixed<[^>]*>)\s+input_t;", defines)
         if not result_type or not input_type or input_type[1] != result_type[1]:
             raise SymtrigError(f"{firmware}/defines.h: expected one ap_fixed type for input_t and result_t")
-        outputs = [text for _, text in sorted(re.findall(r"^\s*y\[(\d+)\]\s*=\s*(.*);\s*$", cpp, re.M), key=lambda m: int(m[0]))]
+        outputs = [
+            text
+            for _, text in sorted(
+                re.findall(r"^\s*y\[(\d+)\]\s*=\s*(.*);\s*$", cpp, re.M), key=lambda m: int(m[0])
+            )
+        ]
         n_inputs = int(re.search(r"input_t\s+x\[(\d+)\]", cpp)[1])
         return cls(outputs, parse_lut_defs(params), result_type[1], n_inputs=n_inputs)
 
@@ -451,7 +458,9 @@ class Emulator:
 
     @staticmethod
     def _merge(a: Fx, b: Fx, v: np.ndarray, frac: int, div0: np.ndarray | None = None) -> Fx:
-        return Fx(v, frac, a.overflow | b.overflow, a.clip | b.clip, a.div0 | b.div0 if div0 is None else div0)
+        return Fx(
+            v, frac, a.overflow | b.overflow, a.clip | b.clip, a.div0 | b.div0 if div0 is None else div0
+        )
 
     def _aligned(self, a: Fx, b: Fx) -> tuple[np.ndarray, np.ndarray, int]:
         frac = max(a.frac, b.frac)
@@ -542,6 +551,8 @@ _LUT_LINE = re.compile(
 def parse_lut_defs(parameters_h: str) -> list[LutDef]:
     """The ``nnet::lookup_table`` declarations of a generated ``parameters.h``."""
     return [
-        LutDef(name=name, math_func=func, range_start=start.strip(), range_end=end.strip(), table_size=int(size))
+        LutDef(
+            name=name, math_func=func, range_start=start.strip(), range_end=end.strip(), table_size=int(size)
+        )
         for size, func, name, start, end in _LUT_LINE.findall(parameters_h)
     ]

@@ -1,0 +1,253 @@
+"""Lower sympy expressions over standardized inputs to what hls4ml's symbolic backend should print.
+
+Input: the pipeline's expressions over ``x0..x15`` = standardized features ``z = (x - mean) / scale``.
+Output (:class:`Lowered`): expressions in hls4ml's variable names in which every transcendental call is a
+user lookup table (``nnet::lookup_table``), plus the table specs and the calibration ranges they came from.
+
+Design choices (measured, see ``tests/test_hls_lower.py`` and the report of the emit-hls stage):
+
+* **Standardization.** ``fold_standardization=True`` substitutes ``z_i = (x_i - mean_i)/scale_i`` so the IP takes
+  raw jet features; ``False`` keeps the expression in ``z`` and the caller standardizes upstream (the IP input is
+  ``z``). hls4ml uses one ``ap_fixed`` for inputs, constants and outputs, so raw features (mass_mmdt ~ 0–300,
+  multiplicity ~ 20–150) need ≥ 10 integer bits and the folded constants ``1/scale_i`` (~0.01) lose most of their
+  digits at 8–10 fraction bits. The default is therefore ``False``; see :func:`lower` for the measurement.
+* **Integer powers** are printed by hls4ml as products (``(x*x*x)``); nothing to do.
+* **LUTs.** sin, cos, exp → a table of that function; ``gauss(u) = exp(-u²)`` → an *exp* table of ``-u*u``
+  (portable: Vivado has ``hls::exp`` but no ``hls::gauss``); ``logabs(u)`` → a *log* table of ``|u|``
+  (printed ``hls::fabs``). Each table's range is calibrated on the calibration rows' actual argument values and
+  rounded out to a power-of-two span on a grid of its own step, because hls4ml's ``base_div = N / span`` is an
+  integer quotient and only power-of-two spans index exactly. Call sites with the same function and range
+  share one table.
+* **Common subexpressions.** hls4ml prints one ``y[i] = …;`` statement per output and cannot emit shared
+  temporaries; Vivado HLS merges identical subexpressions itself, the emulator and the cost model hash-cons
+  them. :attr:`Lowered.cse` records what ``sympy.cse`` finds, for reporting.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import sympy as sp
+
+from symtrig.errors import SymtrigError
+
+N_FEATURES = 16
+#: hls4ml's ``base_div`` is stored in ap_fixed<20,16>: table_size / span must stay below 2**15.
+_MAX_BASE_DIV = 2**15 - 1
+#: LUT argument ranges are widened by this fraction of their width before rounding out (unseen rows).
+RANGE_MARGIN = 0.05
+
+
+@dataclass(frozen=True)
+class LutSpec:
+    """One ``nnet::lookup_table``: ``name(u)`` ≈ ``math_func(u)`` sampled on [range_start, range_end)."""
+
+    name: str
+    math_func: str
+    range_start: float
+    range_end: float
+    table_size: int
+
+    @property
+    def step(self) -> float:
+        return (self.range_end - self.range_start) / self.table_size
+
+    def to_hls4ml(self):
+        """The ``hls4ml.utils.symbolic_utils.LUTFunction`` for this table."""
+        from hls4ml.utils.symbolic_utils import LUTFunction
+
+        return LUTFunction(self.name, self.math_func, self.range_start, self.range_end, self.table_size)
+
+    def required_frac_bits(self) -> int:
+        """Fraction bits needed so that start and step are exact in ``result_t`` (else the table degenerates)."""
+        return max(0, -math.floor(math.log2(self.step)))
+
+    def required_int_bits(self) -> int:
+        """Integer bits (signed) needed to hold both range ends."""
+        return _signed_int_bits(max(abs(self.range_start), abs(self.range_end)))
+
+
+@dataclass
+class Lowered:
+    """Expressions ready for ``convert_from_symbolic_expression`` plus everything needed to reproduce them."""
+
+    exprs: list[sp.Expr]  # over x0..x{n-1} (hls4ml's names), LUT calls as undefined sympy Functions
+    luts: list[LutSpec]
+    arg_ranges: dict[str, tuple[float, float]]  # LUT name -> observed (min, max) of its arguments
+    fold_standardization: bool
+    mean: np.ndarray
+    scale: np.ndarray
+    n_inputs: int = N_FEATURES
+    cse: list[tuple[sp.Symbol, sp.Expr]] = field(default_factory=list)
+
+    def ip_inputs(self, X_raw: np.ndarray) -> np.ndarray:
+        """The rows the IP (and ``predict``/the emulator) takes: raw features if folded, else standardized."""
+        X_raw = np.asarray(X_raw, dtype=np.float64)
+        if self.fold_standardization:
+            return np.ascontiguousarray(X_raw)
+        return np.ascontiguousarray((X_raw - self.mean) / self.scale)
+
+    def value_range(self) -> float:
+        """Largest |value| among LUT range ends (for integer-bit choice)."""
+        return max([max(abs(s.range_start), abs(s.range_end)) for s in self.luts], default=0.0)
+
+
+def _signed_int_bits(max_abs: float) -> int:
+    """Smallest I with max_abs < 2**(I-1) (one sign bit)."""
+    return max(1, math.floor(math.log2(max_abs)) + 2) if max_abs > 0 else 1
+
+
+def _numpy_funcs() -> dict[str, object]:
+    """Float reference implementations for lambdify of the pipeline's custom functions."""
+    return {"gauss": lambda u: np.exp(-np.square(u)), "logabs": lambda u: np.log(np.abs(u))}
+
+
+def _evaluate(expr: sp.Expr, symbols: Sequence[sp.Symbol], X: np.ndarray) -> np.ndarray:
+    """Float64 values of ``expr`` on the rows of X (columns = symbols); sympy trees come from our pipeline."""
+    fn = sp.lambdify(list(symbols), expr, modules=[_numpy_funcs(), "numpy"])
+    with np.errstate(all="ignore"):
+        out = fn(*[X[:, i] for i in range(len(symbols))])
+    return np.broadcast_to(np.asarray(out, dtype=np.float64), (X.shape[0],))
+
+
+#: Argument domains worth tabulating: exp(-16) < 2**-23 is 0 at every supported precision and exp(16) saturates.
+DOMAINS = {"exp": (-16.0, 16.0), "gauss": (-16.0, 0.0), "log": (0.0, math.inf)}
+
+
+def calibrated_range(
+    values: np.ndarray, table_size: int, *, domain: tuple[float, float] = (-math.inf, math.inf)
+) -> tuple[float, float]:
+    """A power-of-two span [start, start+span) covering ``values`` (plus a margin) clipped to ``domain``.
+
+    The start lies on the table's step grid, so start and step are exact in any ``result_t`` with enough
+    fraction bits. A domain starting at 0 (log tables) starts one step above 0, so no sample is log(0).
+    """
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        raise SymtrigError("a LUT argument is not finite on any calibration row; check the expression")
+    lo, hi = float(finite.min()), float(finite.max())
+    margin = RANGE_MARGIN * max(hi - lo, 1e-3)
+    lo, hi = max(lo - margin, domain[0]), min(hi + margin, domain[1])
+    lo, hi = min(lo, domain[1]), max(hi, domain[0])
+    span = 2.0 ** math.ceil(math.log2(max(hi - lo, table_size / _MAX_BASE_DIV)))
+    while True:
+        step = span / table_size
+        start = math.floor(lo / step) * step
+        if domain[0] == 0.0:
+            start = max(start, step)
+        if start + span > hi or (hi == domain[1] and start + span >= hi):  # a capped end may sit on the edge
+            return start, start + span
+        span *= 2
+
+
+_LUT_FUNCS = {"sin": "sin", "cos": "cos", "exp": "exp", "gauss": "exp", "logabs": "log"}
+
+
+def _lut_argument(call: sp.Expr) -> tuple[str, sp.Expr]:
+    """(math_func, argument fed to the table) for one transcendental call."""
+    (u,) = call.args
+    name = call.func.__name__
+    if name == "gauss":
+        return "exp", -(u**2)
+    if name == "logabs":
+        return "log", sp.Abs(u)
+    return _LUT_FUNCS[name], u
+
+
+def _check_supported(expr: sp.Expr, symbols: set[sp.Symbol]) -> None:
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, sp.Symbol) and node not in symbols:
+            raise SymtrigError(f"expression uses {node}; only x0..x{len(symbols) - 1} are inputs")
+        if isinstance(node, sp.Function) and node.func.__name__ not in _LUT_FUNCS:
+            raise SymtrigError(
+                f"function {node.func.__name__} has no HLS lowering (supported: {sorted(_LUT_FUNCS)})"
+            )
+        if isinstance(node, sp.Pow) and not node.exp.is_Integer:
+            raise SymtrigError(f"non-integer power {node} has no HLS lowering; use integer powers only")
+
+
+def lower(
+    exprs: Sequence[sp.Expr],
+    *,
+    mean: np.ndarray,
+    scale: np.ndarray,
+    X_calib_raw: np.ndarray,
+    lut_size: int = 1024,
+    fold_standardization: bool = False,
+) -> Lowered:
+    """Lower ``exprs`` (over standardized x0..x15) to hls4ml-ready expressions with calibrated LUTs.
+
+    ``X_calib_raw`` (raw features, rows x 16) calibrates the LUT ranges; use the training rows. ``lut_size`` is
+    the number of entries of every table (1024 fits one BRAM18 at ≤ 18 bits and gives ~4e-3 median error for
+    exp on an 8-wide range). ``fold_standardization=False`` (default) keeps standardized IP inputs; measured on
+    the pipeline's expressions the folded variant loses AUC at every precision up to <24,12> because the
+    folded coefficients 1/scale are quantized coarsely and raw features need ≥ 10 integer bits.
+    """
+    mean = np.asarray(mean, dtype=np.float64).ravel()
+    scale = np.asarray(scale, dtype=np.float64).ravel()
+    X_calib_raw = np.asarray(X_calib_raw, dtype=np.float64)
+    n = mean.size
+    if scale.size != n or X_calib_raw.ndim != 2 or X_calib_raw.shape[1] != n:
+        raise SymtrigError(f"mean, scale and calibration rows must all have {n} features")
+    if np.any(scale <= 0) or not np.all(np.isfinite(scale)):
+        raise SymtrigError("standardization scale must be finite and positive")
+    if lut_size < 2 or lut_size > 65535:
+        raise SymtrigError("lut_size must be between 2 and 65535 (hls4ml indexes tables with ap_uint<16>)")
+    symbols = sp.symbols(f"x0:{n}")
+    exprs = [sp.sympify(e) for e in exprs]  # sympy objects from the pipeline, never user text
+    for e in exprs:
+        _check_supported(e, set(symbols))
+    if fold_standardization:
+        subs = {s: (s - float(m)) / float(c) for s, m, c in zip(symbols, mean, scale, strict=True)}
+        exprs = [e.xreplace(subs) for e in exprs]
+        X_ip = X_calib_raw
+    else:
+        X_ip = (X_calib_raw - mean) / scale
+    builder = _LutBuilder(symbols, X_ip, lut_size)
+    lowered = [builder.replace(e) for e in exprs]
+    return Lowered(
+        exprs=lowered,
+        luts=list(builder.specs.values()),
+        arg_ranges=builder.observed,
+        fold_standardization=fold_standardization,
+        mean=mean,
+        scale=scale,
+        n_inputs=n,
+        cse=sp.cse(lowered)[0],
+    )
+
+
+class _LutBuilder:
+    """Replaces transcendental calls bottom-up by LUT calls, calibrating each table on the data."""
+
+    def __init__(self, symbols: Sequence[sp.Symbol], X_ip: np.ndarray, table_size: int) -> None:
+        self.symbols, self.X, self.table_size = symbols, X_ip, table_size
+        self.specs: dict[tuple[str, float, float], LutSpec] = {}
+        self.observed: dict[str, tuple[float, float]] = {}
+
+    def replace(self, expr: sp.Expr) -> sp.Expr:
+        if not expr.args:
+            return expr
+        if isinstance(expr, sp.Function) and expr.func.__name__ in _LUT_FUNCS:
+            inner = self.replace(expr.args[0])
+            math_func, arg_float = _lut_argument(expr.func(expr.args[0]))
+            _, arg_lut = _lut_argument(expr.func(inner))
+            domain = DOMAINS.get(expr.func.__name__, DOMAINS.get(math_func, (-math.inf, math.inf)))
+            spec = self._table(math_func, _evaluate(arg_float, self.symbols, self.X), domain)
+            return sp.Function(spec.name)(arg_lut)
+        return expr.func(*[self.replace(a) for a in expr.args])
+
+    def _table(self, math_func: str, values: np.ndarray, domain: tuple[float, float]) -> LutSpec:
+        start, end = calibrated_range(values, self.table_size, domain=domain)
+        key = (math_func, start, end)
+        if key not in self.specs:
+            name = f"{math_func}_lut{len(self.specs)}"
+            self.specs[key] = LutSpec(name, math_func, start, end, self.table_size)
+        spec = self.specs[key]
+        finite = values[np.isfinite(values)]
+        lo, hi = self.observed.get(spec.name, (math.inf, -math.inf))
+        self.observed[spec.name] = (min(lo, float(finite.min())), max(hi, float(finite.max())))
+        return spec

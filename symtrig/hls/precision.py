@@ -1,0 +1,93 @@
+"""``--precision auto``: the narrowest ``ap_fixed<W,I>`` whose per-class AUC stays within a tolerance of float.
+
+Integer bits come from observed value ranges: the IP inputs, every LUT range end and the float outputs on the
+calibration rows (one sign bit plus enough bits for the largest magnitude). Fraction bits are then the fewest
+whose emulated AUC drop versus float64 is at most ``max_auc_drop`` for every class; each candidate costs one
+``write()`` and one emulator run (no compile), so a scan over ~12 widths takes seconds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import sympy as sp
+from sklearn.metrics import roc_auc_score
+
+from symtrig.errors import SymtrigError
+from symtrig.hls.emulate import FixedType
+from symtrig.hls.lower import Lowered
+from symtrig.hls.project import emulator_for
+
+MAX_WIDTH = 32
+
+
+@dataclass
+class PrecisionChoice:
+    precision: FixedType
+    auc_fixed: np.ndarray  # per class, at the chosen precision
+    auc_float: np.ndarray  # per class, float64 reference
+    tried: list[tuple[str, float]]  # (precision, worst AUC drop) for every candidate evaluated
+
+
+def _signed_bits(max_abs: float) -> int:
+    return 1 if max_abs <= 0 else int(np.floor(np.log2(max_abs))) + 2
+
+
+def _float_outputs(lowered: Lowered, X_ip: np.ndarray) -> np.ndarray:
+    """Float64 outputs of the *original* functions (LUT names mapped back to their math function)."""
+    funcs = {
+        spec.name: {"exp": np.exp, "log": np.log, "sin": np.sin, "cos": np.cos}[spec.math_func]
+        for spec in lowered.luts
+    }
+    symbols = sp.symbols(f"x0:{lowered.n_inputs}")
+    cols = []
+    for expr in lowered.exprs:
+        fn = sp.lambdify(list(symbols), expr, modules=[funcs, "numpy"])
+        with np.errstate(all="ignore"):
+            cols.append(np.broadcast_to(np.asarray(fn(*X_ip.T), dtype=np.float64), (len(X_ip),)))
+    return np.stack(cols, axis=1)
+
+
+def integer_bits(lowered: Lowered, X_ip: np.ndarray, y_float: np.ndarray) -> int:
+    """Signed integer bits covering inputs, LUT ranges and outputs (99.9th percentile of |value|)."""
+    magnitudes = [
+        np.percentile(np.abs(X_ip), 99.9),
+        lowered.value_range(),
+        np.percentile(np.abs(y_float[np.isfinite(y_float)]), 99.9),
+    ]
+    return _signed_bits(float(max(magnitudes)))
+
+
+def per_class_auc(scores: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """One-vs-rest AUC of column k against ``labels == k``."""
+    return np.array([roc_auc_score(labels == k, scores[:, k]) for k in range(scores.shape[1])])
+
+
+def choose_precision(
+    lowered: Lowered, X_raw: np.ndarray, labels: np.ndarray, *, max_auc_drop: float = 0.001, min_frac: int = 4
+) -> PrecisionChoice:
+    """Pick ``ap_fixed<W,I>``: I from value ranges, then the fewest fraction bits meeting ``max_auc_drop``.
+
+    ``labels`` are class indices (0..n_outputs-1) aligned with the expressions' outputs.
+    """
+    X_ip = lowered.ip_inputs(X_raw)
+    labels = np.asarray(labels)
+    y_float = _float_outputs(lowered, X_ip)
+    auc_float = per_class_auc(np.nan_to_num(y_float), labels)
+    n_int = integer_bits(lowered, X_ip, y_float)
+    min_frac = (
+        max(min_frac, *(spec.required_frac_bits() for spec in lowered.luts)) if lowered.luts else min_frac
+    )
+    tried = []
+    for frac in range(min_frac, MAX_WIDTH - n_int + 1):
+        fixed = FixedType(n_int + frac, n_int)
+        auc = per_class_auc(emulator_for(lowered, fixed)(X_ip), labels)
+        drop = float(np.max(auc_float - auc))
+        tried.append((str(fixed), drop))
+        if drop <= max_auc_drop:
+            return PrecisionChoice(fixed, auc, auc_float, tried)
+    raise SymtrigError(
+        f"no ap_fixed<W,{n_int}> with W <= {MAX_WIDTH} keeps the AUC drop within {max_auc_drop}; "
+        "raise --max-auc-drop or pass an explicit precision"
+    )

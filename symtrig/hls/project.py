@@ -1,0 +1,134 @@
+"""Write (and optionally compile) the hls4ml project of a :class:`~symtrig.hls.lower.Lowered` model.
+
+The project is a standard hls4ml SymbolicExpression project: a Vivado user runs ``build_prj.tcl`` unchanged
+(Vivado adds no ``-I`` and so uses Xilinx's own math headers). For Python-side ``compile()``/``predict()`` with
+plain g++ the project's ``firmware/ap_types`` is our include folder (see :mod:`symtrig.hls.include`), which
+also turns ``x/0`` into 0 so a quantized zero divisor cannot kill the Python process with SIGFPE.
+
+The folder is built in a temporary sibling and renamed into place (``symtrig.atomic``); the returned object is
+hls4ml's ``FilesystemModelGraph`` linked to the final folder, which offers ``compile()``, ``predict()`` and
+``build()``.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from symtrig.atomic import atomic_directory
+from symtrig.errors import SymtrigError
+from symtrig.hls.emulate import Emulator, FixedType
+from symtrig.hls.include import make_include_dir
+from symtrig.hls.lower import Lowered
+
+
+def check_precision(lowered: Lowered, precision: FixedType) -> None:
+    """Refuse precisions whose grid cannot hold a LUT's start/step or range (the table would degenerate)."""
+    for spec in lowered.luts:
+        if spec.required_frac_bits() > precision.frac:
+            raise SymtrigError(
+                f"{precision} has {precision.frac} fraction bits but table {spec.name} needs "
+                f"{spec.required_frac_bits()} (step {spec.step:g}); raise W-I or lower lut_size"
+            )
+        if spec.required_int_bits() > precision.integer:
+            raise SymtrigError(
+                f"{precision} has {precision.integer} integer bits but table {spec.name} spans "
+                f"[{spec.range_start:g}, {spec.range_end:g}); raise I"
+            )
+
+
+def write_project(
+    lowered: Lowered,
+    out_dir: Path,
+    *,
+    precision: str = "ap_fixed<18,8>",
+    part: str = "xcvu9p-flga2577-2-e",
+    clock_period: float = 5,
+    project_name: str = "myproject",
+    X_tb: np.ndarray | None = None,
+    y_tb: np.ndarray | None = None,
+):
+    """Write the hls4ml project to ``out_dir`` and return a ModelGraph-backed handle to it.
+
+    ``X_tb`` are IP input rows for ``tb_data/`` (use ``lowered.ip_inputs(X_raw)``); ``y_tb`` the expected
+    outputs; if only ``X_tb`` is given, the expected outputs are the bit-exact emulator's.
+    """
+    import hls4ml
+
+    fixed = FixedType.parse(precision)
+    check_precision(lowered, fixed)
+    out_dir = Path(out_dir).resolve()
+    with tempfile.TemporaryDirectory(prefix="symtrig-hls-") as scratch:
+        scratch_dir = Path(scratch)
+        include = make_include_dir(scratch_dir / "include")
+        tb_in, tb_out = _tb_files(lowered, scratch_dir, fixed, X_tb, y_tb)
+        with atomic_directory(out_dir) as tmp:
+            model = hls4ml.converters.convert_from_symbolic_expression(
+                list(lowered.exprs),  # a fresh list: hls4ml rewrites entries in place; a set would reorder
+                n_symbols=lowered.n_inputs,
+                lut_functions=[spec.to_hls4ml() for spec in lowered.luts],
+                use_built_in_lut_functions=False,
+                output_dir=str(tmp),
+                project_name=project_name,
+                input_data_tb=tb_in,
+                output_data_tb=tb_out,
+                precision=str(fixed),
+                part=part,
+                clock_period=clock_period,
+                hls_include_path=str(include),
+                hls_libs_path="",
+            )
+            model.write()
+            _relocate_config(tmp, out_dir)
+    return hls4ml.converters.link_existing_project(str(out_dir))
+
+
+def _tb_files(
+    lowered: Lowered, scratch: Path, fixed: FixedType, X_tb: np.ndarray | None, y_tb: np.ndarray | None
+) -> tuple[str | None, str | None]:
+    """Save test-bench rows as .npy for hls4ml to convert into ``tb_data/*.dat``."""
+    if X_tb is None:
+        if y_tb is not None:
+            raise SymtrigError("y_tb given without X_tb; pass the input rows for the test bench too")
+        return None, None
+    X_tb = np.ascontiguousarray(X_tb, dtype=np.float64)
+    if X_tb.ndim != 2 or X_tb.shape[1] != lowered.n_inputs:
+        raise SymtrigError(f"X_tb must have shape (rows, {lowered.n_inputs})")
+    if y_tb is None:
+        y_tb = emulator_for(lowered, fixed)(X_tb)
+    y_tb = np.asarray(y_tb, dtype=np.float64).reshape(len(X_tb), -1)
+    np.save(scratch / "tb_input.npy", X_tb)
+    np.save(scratch / "tb_output.npy", y_tb)
+    return str(scratch / "tb_input.npy"), str(scratch / "tb_output.npy")
+
+
+def emulator_for(lowered: Lowered, fixed: FixedType | str) -> Emulator:
+    """An emulator of the project ``write_project`` would write, without compiling (writes to a scratch dir)."""
+    import hls4ml
+
+    fixed = fixed if isinstance(fixed, FixedType) else FixedType.parse(fixed)
+    check_precision(lowered, fixed)
+    with tempfile.TemporaryDirectory(prefix="symtrig-emu-") as scratch:
+        model = hls4ml.converters.convert_from_symbolic_expression(
+            list(lowered.exprs),
+            n_symbols=lowered.n_inputs,
+            lut_functions=[spec.to_hls4ml() for spec in lowered.luts],
+            output_dir=str(Path(scratch) / "prj"),
+            precision=str(fixed),
+            hls_include_path="",
+            hls_libs_path="",
+        )
+        model.write()
+        return Emulator.from_project(Path(scratch) / "prj")
+
+
+def _relocate_config(tmp: Path, final: Path) -> None:
+    """Point the written ``hls4ml_config.yml`` at the final folder (it is renamed there after writing)."""
+    path = tmp / "hls4ml_config.yml"
+    config = yaml.safe_load(path.read_text())
+    config["OutputDir"] = str(final)
+    config["HLSIncludePath"] = str(final / "firmware" / "ap_types")
+    path.write_text(yaml.safe_dump(config, sort_keys=True))

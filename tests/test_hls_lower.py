@@ -1,0 +1,74 @@
+"""Lowering to hls4ml: LUT calibration, function replacement, standardization folding (no compiler needed)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from symtrig.errors import SymtrigError
+from symtrig.hls.lower import calibrated_range, lower
+
+X = sp.symbols("x0:16")
+GAUSS, LOGABS = sp.Function("gauss"), sp.Function("logabs")
+
+
+@pytest.fixture
+def data():
+    rng = np.random.default_rng(3)
+    mean, scale = rng.uniform(0, 100, 16), rng.uniform(0.5, 50, 16)
+    return mean, scale, mean + scale * rng.normal(size=(4000, 16))
+
+
+@pytest.mark.parametrize("lo,hi", [(-3.2, 2.9), (0.01, 0.2), (-100.0, -90.0), (5.0, 1000.0)])
+def test_calibrated_range_is_power_of_two_on_grid_and_covers(lo, hi):
+    start, end = calibrated_range(np.array([lo, hi]), 1024)
+    span = end - start
+    assert math.log2(span) == int(math.log2(span))
+    step = span / 1024
+    assert start / step == int(start / step)
+    assert start <= lo and end > hi
+
+
+def test_log_range_starts_above_zero():
+    start, end = calibrated_range(np.array([0.0, 3.0]), 1024, domain=(0.0, math.inf))
+    assert start > 0 and end > 3.0
+
+
+def test_gauss_range_is_capped_to_nonpositive():
+    start, end = calibrated_range(np.array([-1000.0, -1e-9]), 1024, domain=(-16.0, 0.0))
+    assert (start, end) == (-16.0, 0.0)
+
+
+def test_every_transcendental_becomes_a_lut(data):
+    mean, scale, Xraw = data
+    exprs = [sp.sin(X[0]) + sp.cos(X[1]), sp.exp(X[2]), GAUSS(X[3]), LOGABS(X[4]) * X[5] ** 3, X[6] * X[7]]
+    low = lower(exprs, mean=mean, scale=scale, X_calib_raw=Xraw)
+    funcs = {f.func.__name__ for e in low.exprs for f in e.atoms(sp.Function)}
+    assert funcs <= {s.name for s in low.luts} | {"Abs"}
+    assert sorted(s.math_func for s in low.luts) == ["cos", "exp", "exp", "log", "sin"]
+    # every observed argument lies inside its table (or at a capped domain end)
+    for spec in low.luts:
+        lo, hi = low.arg_ranges[spec.name]
+        assert spec.range_start <= max(lo, spec.range_start) and min(hi, spec.range_end) <= spec.range_end
+
+
+def test_folded_lowering_equals_standardized_in_float(data):
+    mean, scale, Xraw = data
+    exprs = [X[14] * X[15] - 0.3 * X[2] ** 2, sp.sin(X[3] + 0.5 * X[14])]
+    a = lower(exprs, mean=mean, scale=scale, X_calib_raw=Xraw, fold_standardization=True)
+    b = lower(exprs, mean=mean, scale=scale, X_calib_raw=Xraw, fold_standardization=False)
+    fa = sp.lambdify(X, a.exprs[0])(*a.ip_inputs(Xraw).T)
+    fb = sp.lambdify(X, b.exprs[0])(*b.ip_inputs(Xraw).T)
+    np.testing.assert_allclose(fa, fb, rtol=1e-9, atol=1e-9)
+    assert a.luts == b.luts  # the table argument is the same number either way
+
+
+def test_unsupported_function_is_a_user_error(data):
+    mean, scale, Xraw = data
+    with pytest.raises(SymtrigError, match="tanh"):
+        lower([sp.tanh(X[0])], mean=mean, scale=scale, X_calib_raw=Xraw)
+    with pytest.raises(SymtrigError, match="power"):
+        lower([sp.sqrt(X[0])], mean=mean, scale=scale, X_calib_raw=Xraw)
