@@ -84,6 +84,12 @@ def test_same_seed_and_generation_limit_give_identical_fronts() -> None:
     assert [str(c.expr) for c in other] != [str(c.expr) for c in first]
 
 
+def test_budget_cutting_a_generation_limited_run_is_reported() -> None:
+    X, y = _data(4, n=3000)
+    with pytest.warns(RuntimeWarning, match="not reproducible"):
+        OperonEngine(SMALL).fit(X, y, _spec("trig", generations=100_000, budget_s=1.0))
+
+
 def test_recovers_a_simple_polynomial() -> None:
     rng = np.random.default_rng(3)
     X = rng.normal(size=(1000, 16))

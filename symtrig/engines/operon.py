@@ -9,6 +9,7 @@ superset of what our complexity counter allows; the core filters it.
 from __future__ import annotations
 
 import importlib.util
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -134,6 +135,14 @@ class OperonEngine:
         regressor = SymbolicRegressor(**regressor_kwargs(spec, self.settings))
         regressor.fit(X64, y64)  # X64/y64 stay referenced for the whole fit
         self.last_stats = dict(regressor.stats_)
+        done = int(self.last_stats.get("generations", 0))
+        if spec.generations is not None and done < spec.generations:
+            warnings.warn(
+                f"operon: the {spec.budget_s:g} s safety cap stopped the run after {done} of {spec.generations} "
+                "generations, so this result is not reproducible; raise the budget or lower generations",
+                RuntimeWarning,
+                stacklevel=2,
+            )
         return regressor
 
     def search(self, X: np.ndarray, y: np.ndarray, spec: SearchSpec) -> list[Candidate]:
