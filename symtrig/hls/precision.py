@@ -50,11 +50,18 @@ def _float_outputs(lowered: Lowered, X_ip: np.ndarray) -> np.ndarray:
 
 
 def integer_bits(lowered: Lowered, X_ip: np.ndarray, y_float: np.ndarray) -> int:
-    """Signed integer bits covering inputs, LUT ranges and outputs (99.9th percentile of |value|)."""
+    """Signed integer bits covering inputs, LUT arguments (they are cast to result_t) and outputs.
+
+    Inputs and outputs use the 99.9th percentile of |value| (rare outliers wrap and are reported by the
+    emulator's overflow_rate); LUT arguments use their full observed calibration range.
+    """
+    finite_y = np.abs(y_float[np.isfinite(y_float)])
+    arg_max = max((max(abs(lo), abs(hi)) for lo, hi in lowered.arg_ranges.values()), default=0.0)
     magnitudes = [
         np.percentile(np.abs(X_ip), 99.9),
         lowered.value_range(),
-        np.percentile(np.abs(y_float[np.isfinite(y_float)]), 99.9),
+        arg_max,
+        np.percentile(finite_y, 99.9),
     ]
     return _signed_bits(float(max(magnitudes)))
 
