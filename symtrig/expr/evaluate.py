@@ -35,15 +35,21 @@ def _columns(expr: sympy.Expr) -> tuple[sympy.Symbol, ...]:
     return tuple(symbols)
 
 
-@functools.lru_cache(maxsize=1024)
-def _compiled(expr: sympy.Expr) -> tuple[Callable[..., object], Callable[..., object], tuple[int, ...]]:
-    symbols = _columns(expr)
-    expanded = expr.replace(gauss, lambda u: sympy.exp(-(u**2))).replace(
+def _expanded(expr: sympy.Expr) -> sympy.Expr:
+    return expr.replace(gauss, lambda u: sympy.exp(-(u**2))).replace(
         logabs, lambda u: sympy.log(sympy.Abs(u))
     )
-    fast = sympy.lambdify(symbols, expanded, modules="numexpr")
-    slow = sympy.lambdify(symbols, expr, modules=[_NUMPY_FUNCTIONS, "numpy"])
-    return fast, slow, tuple(variable_index(s) or 0 for s in symbols)
+
+
+@functools.lru_cache(maxsize=1024)
+def _compiled(expr: sympy.Expr, backend: str) -> tuple[Callable[..., object], tuple[int, ...]]:
+    """``expr`` compiled by lambdify for ``backend`` ('numexpr' or 'numpy'), with its column indices."""
+    symbols = _columns(expr)
+    if backend == "numexpr":
+        function = sympy.lambdify(symbols, _expanded(expr), modules="numexpr")
+    else:
+        function = sympy.lambdify(symbols, expr, modules=[_NUMPY_FUNCTIONS, "numpy"])
+    return function, tuple(variable_index(s) or 0 for s in symbols)
 
 
 def evaluate(expr: sympy.Expr, X: np.ndarray) -> np.ndarray:
@@ -56,7 +62,7 @@ def evaluate(expr: sympy.Expr, X: np.ndarray) -> np.ndarray:
     X = np.asarray(X, dtype=np.float64)
     if X.ndim != 2:
         raise SymtrigError(f"X must be a 2-D array (rows x features), got shape {X.shape}")
-    fast, slow, indices = _compiled(expr)
+    fast, indices = _compiled(expr, "numexpr")
     if indices and max(indices) >= X.shape[1]:
         raise SymtrigError(f"expression uses x{max(indices)} but X has only {X.shape[1]} columns")
     columns = [np.ascontiguousarray(X[:, i]) for i in indices]
@@ -64,6 +70,6 @@ def evaluate(expr: sympy.Expr, X: np.ndarray) -> np.ndarray:
         try:
             values = fast(*columns)
         except Exception:  # numexpr rejects some literals/forms numpy handles; same math either way
-            values = slow(*columns)
+            values = _compiled(expr, "numpy")[0](*columns)
         result = np.asarray(values, dtype=np.float64)
     return np.array(np.broadcast_to(result, (X.shape[0],)), dtype=np.float64)

@@ -12,8 +12,10 @@ The text is never evaluated: a regex tokenizer and a recursive-descent parser bu
 Hostile input cannot hang it or exhaust memory: the text is ASCII-only and at most ``MAX_TEXT_LENGTH``
 characters; nesting (parentheses, calls, exponent chains) stops at ``MAX_DEPTH``; exponents must be numbers
 with ``|n| <= MAX_POWER``, and so must integer powers sympy builds by merging (``x*x*...``, ``(x^8)^8``); every constant must fit float64, and constant powers are size-checked *before* sympy
-computes them. The whole parse runs with sympy's ``distribute(False)`` so ``2.5*(x0 + x1)`` keeps the
-structure (and complexity) the text has instead of becoming ``2.5*x0 + 2.5*x1``.
+computes them. Products are built without distributing numbers over sums (:func:`product`), so
+``2.5*(x0 + x1)`` keeps the structure (and complexity) the text has instead of becoming ``2.5*x0 + 2.5*x1``.
+Any failure inside sympy itself (a RecursionError in an automatic simplification, say) becomes a
+SymtrigError too, so untrusted text can only ever produce an expression or a SymtrigError.
 """
 
 from __future__ import annotations
@@ -24,12 +26,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import sympy
-from sympy.core.parameters import distribute
 
 from symtrig.data import FEATURES
 from symtrig.errors import SymtrigError
 from symtrig.expr.complexity import operators_used
-from symtrig.expr.functions import gauss, logabs, variable
+from symtrig.expr.functions import gauss, logabs, product, variable
 from symtrig.families import ALL_OPS, ARITHMETIC, Family
 
 MAX_TEXT_LENGTH = 10_000
@@ -141,7 +142,7 @@ _FUNCTIONS: dict[str, Callable[[sympy.Expr], sympy.Expr]] = {
     # PySR's spellings of arithmetic helpers (its ``square``, ``cube`` and ``neg`` unary operators):
     "square": lambda u: sympy.Pow(u, 2),
     "cube": lambda u: sympy.Pow(u, 3),
-    "neg": lambda u: sympy.Mul(sympy.S.NegativeOne, u),
+    "neg": lambda u: product(sympy.S.NegativeOne, u),
 }
 
 #: How each op may be spelled in text, to point at the offending token when a family forbids it.
@@ -186,7 +187,7 @@ class _Parser:
         while self.at("+", "-"):
             op = self.take().text
             term = self.product(depth)
-            terms.append(term if op == "+" else _check_built(-term, start))
+            terms.append(term if op == "+" else _check_built(product(sympy.S.NegativeOne, term), start))
         return terms[0] if len(terms) == 1 else _check_built(sympy.Add(*terms), start)
 
     def product(self, depth: int) -> sympy.Expr:
@@ -196,7 +197,7 @@ class _Parser:
             op = self.take()
             factor = self.signed(depth)
             factors.append(factor if op.text == "*" else _power(factor, sympy.S.NegativeOne, op.pos))
-        return factors[0] if len(factors) == 1 else _check_built(sympy.Mul(*factors), start)
+        return factors[0] if len(factors) == 1 else _check_built(product(*factors), start)
 
     def signed(self, depth: int) -> sympy.Expr:
         start = self.peek.pos
@@ -204,7 +205,7 @@ class _Parser:
         while self.at("+", "-"):
             negative ^= self.take().text == "-"
         value = self.power(depth)
-        return _check_built(sympy.Mul(sympy.S.NegativeOne, value), start) if negative else value
+        return _check_built(product(sympy.S.NegativeOne, value), start) if negative else value
 
     def power(self, depth: int) -> sympy.Expr:
         base = self.atom(depth)
@@ -292,11 +293,13 @@ def parse_expression(
     if not text.strip():
         raise _fail(None, "empty text")
     tokens = _tokenize(text)
-    with distribute(False):
-        parser = _Parser(tokens, _variable_names(n_features), n_features)
+    parser = _Parser(tokens, _variable_names(n_features), n_features)
+    try:
         expr = parser.sum(0)
-        if parser.peek.kind != "end":
-            raise _fail(parser.peek.pos, f"unexpected {parser.peek.text!r}")
+    except (RecursionError, ArithmeticError, ValueError, TypeError) as exc:  # raised inside sympy
+        raise _fail(None, f"sympy cannot build this expression ({type(exc).__name__})") from exc
+    if parser.peek.kind != "end":
+        raise _fail(parser.peek.pos, f"unexpected {parser.peek.text!r}")
     if expr.has(sympy.zoo, sympy.oo, -sympy.oo, sympy.nan, sympy.I):
         raise _fail(None, "the expression is undefined or complex (division by zero, log of 0 or < 0?)")
     if allowed is not None:
