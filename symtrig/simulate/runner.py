@@ -119,6 +119,9 @@ def simulate_jets(
     Returns a frame with the 16 float64 columns of :data:`symtrig.data.FEATURES` and a string ``class``
     column, sorted by class. ``frame.attrs["symtrig"]`` holds the run's settings and counts (the same
     dictionary :func:`simulation_metadata` builds for the Parquet file).
+
+    With ``jobs > 1`` the workers are started with "spawn" (clean processes, no inherited threads), so a
+    calling script needs the usual ``if __name__ == "__main__":`` guard.
     """
     validate_request(per_class, jobs, seed)
     require_sim_extra()
