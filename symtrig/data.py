@@ -70,9 +70,14 @@ class JetTable:
     X: np.ndarray
     y: np.ndarray
     source: str
-    simulated: bool
+    simulated: bool | None  # None: a user file that does not say where its jets came from
     n_dropped: int
     fingerprint: str
+
+    @property
+    def provenance(self) -> str:
+        """``simulated``, ``real`` (OpenML) or ``user file`` when a file does not say."""
+        return {True: "simulated", False: "real"}.get(self.simulated, "user file")
 
 
 @dataclass(frozen=True)
@@ -102,7 +107,7 @@ class JetData:
     @property
     def label(self) -> str:
         """How every figure names its dataset, e.g. ``sample (simulated)`` or ``openml:42468 (real)``."""
-        return f"{self.table.source} ({'simulated' if self.table.simulated else 'real'})"
+        return f"{self.table.source} ({self.table.provenance})"
 
     @property
     def X_train(self) -> np.ndarray:
@@ -170,8 +175,8 @@ def load_jet_table(source: str | Path = "sample", *, data_home: str | Path | Non
     return validate_frame(frame, name=path.name, simulated=simulated)
 
 
-def _read_file(path: Path) -> tuple[pd.DataFrame, bool]:
-    """Read a table; a file written by ``symtrig simulate`` (Parquet metadata) counts as simulated."""
+def _read_file(path: Path) -> tuple[pd.DataFrame, bool | None]:
+    """Read a table; a file written by ``symtrig simulate`` (Parquet metadata) is simulated, others unknown."""
     reader = _READERS.get(path.suffix.lower())
     if reader is None:
         raise SymtrigError(f"{path}: unsupported file type '{path.suffix}'; use .parquet, .csv or .feather")
@@ -184,7 +189,7 @@ def _read_file(path: Path) -> tuple[pd.DataFrame, bool]:
     except Exception as exc:  # any reader failure is a malformed user file
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise SymtrigError(f"{path.name}: cannot be read as {path.suffix.lstrip('.')} ({reason})") from exc
-    return frame, _is_simulated(path)
+    return frame, (True if _is_simulated(path) else None)
 
 
 def _is_simulated(path: Path) -> bool:
@@ -218,7 +223,7 @@ def _fetch_openml(data_home: str | Path | None) -> pd.DataFrame:
     return frame
 
 
-def validate_frame(frame: pd.DataFrame, *, name: str, simulated: bool) -> JetTable:
+def validate_frame(frame: pd.DataFrame, *, name: str, simulated: bool | None) -> JetTable:
     """Check a table against the OpenML layout and convert it to arrays.
 
     Rules, each failing with a one-line message naming the table: no rows; missing or extra columns; cells that

@@ -28,7 +28,7 @@ def test_reads_every_openml_layout_file_type_to_the_same_jets(tmp_path, jet_fram
     assert table.X.shape == (len(jet_frame), 16)
     np.testing.assert_array_equal(table.X, jet_frame[list(jets.FEATURES)].to_numpy())
     assert [jets.CLASSES[i] for i in table.y[:5]] == list(jet_frame["class"][:5])
-    assert table.source == path.name and not table.simulated
+    assert table.source == path.name and table.simulated is None
 
 
 def test_the_fingerprint_is_the_same_across_file_types_and_changes_with_one_value(tmp_path, jet_frame):
@@ -170,7 +170,7 @@ def test_data_info_prints_counts_and_ranges(tmp_path, jet_frame, capsys):
     write(jet_frame, tmp_path / "j.parquet")
     assert main(["data", "info", "--data", str(tmp_path / "j.parquet")]) == 0
     out = capsys.readouterr().out
-    assert "per class: g=60, q=60, t=60, w=60, z=60" in out and "mass_mmdt" in out and "(real)" in out
+    assert "per class: g=60, q=60, t=60, w=60, z=60" in out and "mass_mmdt" in out and "(user file)" in out
 
 
 def test_data_info_on_a_bad_file_exits_2_with_one_line(tmp_path, capsys):

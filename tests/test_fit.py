@@ -105,7 +105,7 @@ def test_fit_writes_a_leaderboard_with_the_promised_columns(fitted_dir):
         assert column in frame.columns
     assert set(frame["class"]) == set(CLASSES) and set(frame["family"]) == {"poly", "trig"}
     assert frame["expr_id"].is_unique
-    assert (frame["dataset"] == "jets.parquet (real)").all()
+    assert (frame["dataset"] == "jets.parquet (user file)").all()
     np.testing.assert_allclose(frame["auc_ratio"], frame["auc"] / frame["auc_teacher"])
 
 

@@ -16,9 +16,8 @@ app.add_typer(data_app, name="data")
 def info(data: DataOption = "sample", data_home: DataHomeOption = None) -> None:
     """Print class counts and feature ranges of a jets source."""
     table = jets.load_jet_table(data, data_home=data_home)
-    kind = "simulated" if table.simulated else "real"
     counts = {c: int((table.y == i).sum()) for i, c in enumerate(jets.CLASSES)}
-    typer.echo(f"dataset: {table.source} ({kind}), fingerprint {table.fingerprint}")
+    typer.echo(f"dataset: {table.source} ({table.provenance}), fingerprint {table.fingerprint}")
     typer.echo(f"jets: {len(table.y)} ({table.n_dropped} dropped for non-finite features)")
     typer.echo("per class: " + ", ".join(f"{c}={n}" for c, n in counts.items()))
     typer.echo(jets.summarize(table).to_string(float_format=lambda v: f"{v:.4g}"))

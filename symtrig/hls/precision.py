@@ -74,27 +74,37 @@ def per_class_auc(scores: np.ndarray, labels: np.ndarray) -> np.ndarray:
 def choose_precision(
     lowered: Lowered, X_raw: np.ndarray, labels: np.ndarray, *, max_auc_drop: float = 0.001, min_frac: int = 4
 ) -> PrecisionChoice:
-    """Pick ``ap_fixed<W,I>``: I from value ranges, then the fewest fraction bits meeting ``max_auc_drop``.
+    """Pick the narrowest ``ap_fixed<W,I>`` whose per-class AUC drop stays within ``max_auc_drop``.
 
-    ``labels`` are class indices (0..n_outputs-1) aligned with the expressions' outputs.
+    ``I`` starts at :func:`integer_bits` (99.9th percentiles) and grows up to the bits of the largest observed
+    value: a rare outlier that wraps around (TRN/WRAP, not saturation) can cost more AUC than a fraction bit,
+    so both are scanned and the total width decides. ``labels`` are class indices aligned with the outputs
+    (other values count as background).
     """
     X_ip = lowered.ip_inputs(X_raw)
     labels = np.asarray(labels)
     y_float = _float_outputs(lowered, X_ip)
     auc_float = per_class_auc(np.nan_to_num(y_float), labels)
-    n_int = integer_bits(lowered, X_ip, y_float)
-    min_frac = (
-        max(min_frac, *(spec.required_frac_bits() for spec in lowered.luts)) if lowered.luts else min_frac
-    )
-    tried = []
-    for frac in range(min_frac, MAX_WIDTH - n_int + 1):
-        fixed = FixedType(n_int + frac, n_int)
-        auc = per_class_auc(emulator_for(lowered, fixed)(X_ip), labels)
-        drop = float(np.max(auc_float - auc))
-        tried.append((str(fixed), drop))
-        if drop <= max_auc_drop:
-            return PrecisionChoice(fixed, auc, auc_float, tried)
-    raise SymtrigError(
-        f"no ap_fixed<W,{n_int}> with W <= {MAX_WIDTH} keeps the AUC drop within {max_auc_drop}; "
-        "raise --max-auc-drop or pass an explicit precision"
-    )
+    first_int = integer_bits(lowered, X_ip, y_float)
+    finite_y = np.abs(y_float[np.isfinite(y_float)])
+    last_int = max(first_int, _signed_bits(float(max(np.abs(X_ip).max(), finite_y.max(initial=0.0)))))
+    if lowered.luts:
+        min_frac = max(min_frac, *(spec.required_frac_bits() for spec in lowered.luts))
+    tried: list[tuple[str, float]] = []
+    best: PrecisionChoice | None = None
+    for n_int in range(first_int, last_int + 1):
+        limit = MAX_WIDTH if best is None else best.precision.width - 1
+        for frac in range(min_frac, limit - n_int + 1):
+            fixed = FixedType(n_int + frac, n_int)
+            auc = per_class_auc(emulator_for(lowered, fixed)(X_ip), labels)
+            drop = float(np.max(auc_float - auc))
+            tried.append((str(fixed), drop))
+            if drop <= max_auc_drop:
+                best = PrecisionChoice(fixed, auc, auc_float, tried)
+                break
+    if best is None:
+        raise SymtrigError(
+            f"no ap_fixed<W,I> with W <= {MAX_WIDTH} and {first_int} <= I <= {last_int} keeps the AUC drop within "
+            f"{max_auc_drop}; raise --max-auc-drop or pass an explicit precision"
+        )
+    return best

@@ -12,6 +12,8 @@ hls4ml's ``FilesystemModelGraph`` linked to the final folder, which offers ``com
 
 from __future__ import annotations
 
+import contextlib
+import io
 import tempfile
 from pathlib import Path
 
@@ -65,7 +67,7 @@ def write_project(
         scratch_dir = Path(scratch)
         include = make_include_dir(scratch_dir / "include")
         tb_in, tb_out = _tb_files(lowered, scratch_dir, fixed, X_tb, y_tb)
-        with atomic_directory(out_dir) as tmp:
+        with atomic_directory(out_dir) as tmp, _quiet():
             model = hls4ml.converters.convert_from_symbolic_expression(
                 list(lowered.exprs),  # a fresh list: hls4ml rewrites entries in place; a set would reorder
                 n_symbols=lowered.n_inputs,
@@ -111,7 +113,7 @@ def emulator_for(lowered: Lowered, fixed: FixedType | str) -> Emulator:
 
     fixed = fixed if isinstance(fixed, FixedType) else FixedType.parse(fixed)
     check_precision(lowered, fixed)
-    with tempfile.TemporaryDirectory(prefix="symtrig-emu-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="symtrig-emu-") as scratch, _quiet():
         model = hls4ml.converters.convert_from_symbolic_expression(
             list(lowered.exprs),
             n_symbols=lowered.n_inputs,
@@ -123,6 +125,11 @@ def emulator_for(lowered: Lowered, fixed: FixedType | str) -> Emulator:
         )
         model.write()
         return Emulator.from_project(Path(scratch) / "prj")
+
+
+def _quiet() -> contextlib.AbstractContextManager:
+    """hls4ml prints progress and a misleading include-path hint on every write; the CLI reports instead."""
+    return contextlib.redirect_stdout(io.StringIO())
 
 
 def _relocate_config(tmp: Path, final: Path) -> None:
