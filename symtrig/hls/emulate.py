@@ -2,9 +2,9 @@
 
 Why work from the generated C++ rather than from the sympy expressions: the C++ text *is* what g++ and Vivado
 compile, so the emulator cannot drift from hls4ml's printer (how sympy orders a ``Mul`` with a denominator,
-where it puts unary minus, how it prints rationals). The grammar the printer emits is tiny (``x[i]``,
-``result_t(c)``, ``+ - * /``, casts, ``hls::f<W, I>(…)``, ``lut(…)``), so a 100-line recursive-descent parser
-covers it and anything else is rejected loudly.
+where it puts unary minus, how it prints rationals). The text is read by :mod:`symtrig.hls.cpp` (shared with the
+cost model); of its grammar the emulator accepts ``x[i]``, ``result_t(c)``, ``+ - * /``, ``(result_t)`` casts,
+``hls::f<W, I>(…)`` and ``lut(…)``, and rejects anything else loudly when it is constructed.
 
 Semantics reproduced (ap_types of hls4ml 1.3.0 plus ``symtrig/hls/include``):
 
@@ -21,7 +21,6 @@ Semantics reproduced (ap_types of hls4ml 1.3.0 plus ``symtrig/hls/include``):
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,44 +28,20 @@ from pathlib import Path
 import numpy as np
 
 from symtrig.errors import SymtrigError
+from symtrig.hls.cpp import Expr, LutDef, const_value, parse_expr, parse_lut_defs, read_project
+from symtrig.hls.fixed import FixedType
+
+__all__ = [
+    "EmulationResult",
+    "Emulator",
+    "FixedType",
+    "LutDef",
+    "double_to_fixed",
+    "math_on_codes",
+    "parse_lut_defs",
+]
 
 _INT64_SAFE = 1 << 62
-
-
-@dataclass(frozen=True)
-class FixedType:
-    """A signed ``ap_fixed<width, integer>`` with hls4ml's default TRN / WRAP modes."""
-
-    width: int
-    integer: int
-
-    @property
-    def frac(self) -> int:
-        return self.width - self.integer
-
-    @classmethod
-    def parse(cls, text: str) -> FixedType:
-        match = re.fullmatch(r"\s*ap_fixed\s*<\s*(\d+)\s*,\s*(-?\d+)\s*>\s*", text)
-        if not match:
-            raise SymtrigError(f"precision {text!r} is not of the form ap_fixed<W,I> (e.g. ap_fixed<18,8>)")
-        width, integer = int(match[1]), int(match[2])
-        if not 2 <= width <= 52 or not 1 <= integer <= width:
-            raise SymtrigError(f"precision {text!r}: need 2 <= W <= 52 and 1 <= I <= W")
-        return cls(width, integer)
-
-    def __str__(self) -> str:
-        return f"ap_fixed<{self.width},{self.integer}>"
-
-
-@dataclass(frozen=True)
-class LutDef:
-    """One ``nnet::lookup_table<result_t, size, ns::math_func> name(range_start, range_end);``."""
-
-    name: str
-    math_func: str
-    range_start: str  # the literal text, converted to result_t as the C++ constructor does
-    range_end: str
-    table_size: int
 
 
 # ---------------------------------------------------------------------------------------------- fixed point
@@ -186,8 +161,8 @@ class Lut:
     def __init__(self, spec: LutDef, t: FixedType) -> None:
         self.spec, self.t = spec, t
         n, f = spec.table_size, t.frac
-        start = int(double_to_fixed(np.array([_const_value(spec.range_start)]), t)[0][0])
-        end = int(double_to_fixed(np.array([_const_value(spec.range_end)]), t)[0][0])
+        start = int(double_to_fixed(np.array([const_value(spec.range_start)]), t)[0][0])
+        end = int(double_to_fixed(np.array([const_value(spec.range_end)]), t)[0][0])
         span = int(_wrap(np.array([end - start], dtype=object), t.width)[0][0])  # T(to - from)
         quotient = 0 if span == 0 else _trunc_div(n << f, span)  # ap_uint<16>(N) / T(span): 0 frac bits
         self.base_div = int(_wrap(np.array([quotient], dtype=object), 16)[0][0])  # ap_fixed<20,16>
@@ -206,149 +181,6 @@ class Lut:
 def _trunc_div(a: int, b: int) -> int:
     q = abs(a) // abs(b)
     return q if (a >= 0) == (b >= 0) else -q
-
-
-# ------------------------------------------------------------------------------------------------- parser
-_TOKEN = re.compile(
-    r"\s*(?:(\d+\.\d*(?:[eE][-+]?\d+)?|\d+(?:[eE][-+]?\d+)?)|([A-Za-z_]\w*(?:::[A-Za-z_]\w*)*)|(.))"
-)
-
-
-def _tokenize(text: str) -> list[str]:
-    tokens = []
-    for number, name, punct in _TOKEN.findall(text):
-        tokens.append(number or name or punct)
-    return [t for t in tokens if t.strip()]
-
-
-def _const_value(text: str) -> float:
-    """Value of a C++ double constant expression such as ``-1.0/3.0`` (numbers, unary minus, ``/``, ``*``)."""
-    return _ConstParser(_tokenize(text)).parse()
-
-
-class _ConstParser:
-    def __init__(self, tokens: list[str]) -> None:
-        self.tokens, self.pos = tokens, 0
-
-    def parse(self) -> float:
-        value = self._term()
-        if self.pos != len(self.tokens):
-            raise SymtrigError(f"unsupported constant expression {' '.join(self.tokens)!r}")
-        return value
-
-    def _term(self) -> float:
-        value = self._unary()
-        while self.pos < len(self.tokens) and self.tokens[self.pos] in "*/":
-            op = self.tokens[self.pos]
-            self.pos += 1
-            rhs = self._unary()
-            value = value * rhs if op == "*" else value / rhs
-        return value
-
-    def _unary(self) -> float:
-        tok = self.tokens[self.pos]
-        self.pos += 1
-        if tok == "-":
-            return -self._unary()
-        if tok == "(":
-            value = self._term()
-            self.pos += 1
-            return value
-        return float(tok)
-
-
-class _ExprParser:
-    """Recursive descent over the printer's C++ subset; produces nested tuples (hashable, for sharing)."""
-
-    def __init__(self, text: str, type_name: str) -> None:
-        self.tokens, self.pos, self.type_name = _tokenize(text), 0, type_name
-
-    def parse(self) -> tuple:
-        node = self._sum()
-        if self.pos != len(self.tokens):
-            raise SymtrigError(f"emulator cannot parse {' '.join(self.tokens[self.pos :])!r}")
-        return node
-
-    def _peek(self) -> str | None:
-        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
-
-    def _take(self, expected: str | None = None) -> str:
-        tok = self._peek()
-        if tok is None or (expected is not None and tok != expected):
-            raise SymtrigError(f"emulator expected {expected!r}, got {tok!r} in {' '.join(self.tokens)!r}")
-        self.pos += 1
-        return tok
-
-    def _sum(self) -> tuple:
-        node = self._product()
-        while self._peek() in ("+", "-"):
-            op = "add" if self._take() == "+" else "sub"
-            node = (op, node, self._product())
-        return node
-
-    def _product(self) -> tuple:
-        node = self._unary()
-        while self._peek() in ("*", "/"):
-            op = "mul" if self._take() == "*" else "div"
-            node = (op, node, self._unary())
-        return node
-
-    def _unary(self) -> tuple:
-        if self._peek() == "-":
-            self._take()
-            return ("neg", self._unary())
-        if self._peek() == "+":
-            self._take()
-            return self._unary()
-        return self._primary()
-
-    def _primary(self) -> tuple:
-        tok = self._take()
-        if tok == "(":
-            if self._peek() == self.type_name and self.tokens[self.pos + 1] == ")":
-                self._take()
-                self._take(")")
-                return ("cast", self._unary())
-            node = self._sum()
-            self._take(")")
-            return node
-        if tok == "x":
-            self._take("[")
-            index = int(self._take())
-            self._take("]")
-            return ("in", index)
-        if tok == self.type_name:
-            return ("const", _const_value(self._balanced()))
-        if tok.startswith("hls::"):
-            if self._peek() == "<":
-                while self._take() != ">":
-                    pass
-            return ("hls", tok[len("hls::") :], *self._args())
-        if re.fullmatch(r"[A-Za-z_]\w*", tok):
-            (arg,) = self._args()
-            return ("lut", tok, arg)
-        raise SymtrigError(f"emulator cannot handle token {tok!r} in {' '.join(self.tokens)!r}")
-
-    def _balanced(self) -> str:
-        """The raw text inside the next parenthesised group."""
-        self._take("(")
-        depth, parts = 1, []
-        while True:
-            tok = self._take()
-            depth += tok == "("
-            depth -= tok == ")"
-            if depth == 0:
-                return " ".join(parts)
-            parts.append(tok)
-
-    def _args(self) -> list[tuple]:
-        self._take("(")
-        args = [self._sum()]
-        while self._peek() == ",":
-            self._take()
-            args.append(self._sum())
-        self._take(")")
-        return args
 
 
 # ------------------------------------------------------------------------------------------------ emulator
@@ -378,31 +210,23 @@ class Emulator:
     ) -> None:
         self.t = precision if isinstance(precision, FixedType) else FixedType.parse(precision)
         self.n_inputs = n_inputs
-        self.trees = [_ExprParser(text, type_name).parse() for text in outputs]
+        self.trees = [parse_expr(text, (type_name,)) for text in outputs]
+        for tree in self.trees:
+            _check_supported(tree)
         self.luts = {spec.name: Lut(spec, self.t) for spec in luts}
 
     @classmethod
     def from_project(cls, project_dir: Path, project_name: str = "myproject") -> Emulator:
         """Read ``firmware/{project}.cpp``, ``parameters.h`` and ``defines.h`` of a written hls4ml project."""
-        firmware = Path(project_dir) / "firmware"
-        try:
-            cpp = (firmware / f"{project_name}.cpp").read_text()
-            params = (firmware / "parameters.h").read_text()
-            defines = (firmware / "defines.h").read_text()
-        except OSError as exc:
-            raise SymtrigError(f"{project_dir} is not a written hls4ml project: {exc}") from exc
-        result_type = re.search(r"typedef\s+(ap_fixed<[^>]*>)\s+result_t;", defines)
-        input_type = re.search(r"typedef\s+(ap_fixed<[^>]*>)\s+input_t;", defines)
-        if not result_type or not input_type or input_type[1] != result_type[1]:
-            raise SymtrigError(f"{firmware}/defines.h: expected one ap_fixed type for input_t and result_t")
-        outputs = [
-            text
-            for _, text in sorted(
-                re.findall(r"^\s*y\[(\d+)\]\s*=\s*(.*);\s*$", cpp, re.M), key=lambda m: int(m[0])
+        project = read_project(project_dir, project_name, require=("parameters.h", "defines.h"))
+        result_type, input_type = project.types.get("result_t", ""), project.types.get("input_t", "")
+        if not result_type.startswith("ap_fixed<") or input_type != result_type:
+            raise SymtrigError(
+                f"{project_dir}/firmware/defines.h: expected one ap_fixed type for input_t and result_t"
             )
-        ]
-        n_inputs = int(re.search(r"input_t\s+x\[(\d+)\]", cpp)[1])
-        return cls(outputs, parse_lut_defs(params), result_type[1], n_inputs=n_inputs)
+        if project.n_inputs is None:
+            raise SymtrigError(f"{project_dir}/firmware/{project_name}.cpp declares no input_t x[N]")
+        return cls(project.outputs, project.luts, result_type, n_inputs=project.n_inputs)
 
     def __call__(self, X: np.ndarray) -> np.ndarray:
         """The float64 outputs ``predict()`` would return for ``X`` (rows x n_inputs)."""
@@ -414,7 +238,7 @@ class Emulator:
             raise SymtrigError(f"expected inputs of shape (rows, {self.n_inputs}), got {X.shape}")
         n = X.shape[0]
         self._rows = n
-        self._cache: dict[tuple, Fx] = {}
+        self._cache: dict[Expr, Fx] = {}
         self._inputs = X
         results = [self._cast(self._eval(tree)) for tree in self.trees]
         codes = np.stack([r.v for r in results], axis=1) if results else np.zeros((n, 0), np.int64)
@@ -428,10 +252,10 @@ class Emulator:
         )
 
     # -- evaluation -------------------------------------------------------------------------------------
-    def _eval(self, node: tuple) -> Fx:
+    def _eval(self, node: Expr) -> Fx:
         cached = self._cache.get(node)
         if cached is None:
-            cached = getattr(self, f"_op_{node[0]}")(*node[1:])
+            cached = getattr(self, f"_op_{node.op}")(node)
             self._cache[node] = cached
         return cached
 
@@ -445,16 +269,16 @@ class Emulator:
         wrapped, ovf = _wrap(v, self.t.width)
         return Fx(wrapped, self.t.frac, a.overflow | ovf, a.clip, a.div0)
 
-    def _op_in(self, index: int) -> Fx:
-        codes, ovf = double_to_fixed(self._inputs[:, index], self.t)
+    def _op_input(self, node: Expr) -> Fx:
+        codes, ovf = double_to_fixed(self._inputs[:, node.attr[0]], self.t)
         return Fx(codes, self.t.frac, ovf, self._false(), self._false())
 
-    def _op_const(self, value: float) -> Fx:
-        codes, ovf = double_to_fixed(np.full(self._rows, value), self.t)
+    def _op_const(self, node: Expr) -> Fx:
+        codes, ovf = double_to_fixed(np.full(self._rows, node.attr[1]), self.t)
         return Fx(codes, self.t.frac, ovf, self._false(), self._false())
 
-    def _op_cast(self, a: tuple) -> Fx:
-        return self._cast(self._eval(a))
+    def _op_cast(self, node: Expr) -> Fx:
+        return self._cast(self._eval(node.args[0]))
 
     @staticmethod
     def _merge(a: Fx, b: Fx, v: np.ndarray, frac: int, div0: np.ndarray | None = None) -> Fx:
@@ -469,29 +293,29 @@ class Emulator:
             va, vb = _as_object(va), _as_object(vb)
         return va, vb, frac
 
-    def _op_add(self, a: tuple, b: tuple) -> Fx:
-        fa, fb = self._eval(a), self._eval(b)
+    def _op_add(self, node: Expr) -> Fx:
+        fa, fb = (self._eval(arg) for arg in node.args)
         va, vb, frac = self._aligned(fa, fb)
         return self._merge(fa, fb, va + vb, frac)
 
-    def _op_sub(self, a: tuple, b: tuple) -> Fx:
-        fa, fb = self._eval(a), self._eval(b)
+    def _op_sub(self, node: Expr) -> Fx:
+        fa, fb = (self._eval(arg) for arg in node.args)
         va, vb, frac = self._aligned(fa, fb)
         return self._merge(fa, fb, va - vb, frac)
 
-    def _op_neg(self, a: tuple) -> Fx:
-        fa = self._eval(a)
+    def _op_neg(self, node: Expr) -> Fx:
+        fa = self._eval(node.args[0])
         return Fx(-fa.v, fa.frac, fa.overflow, fa.clip, fa.div0)
 
-    def _op_mul(self, a: tuple, b: tuple) -> Fx:
-        fa, fb = self._eval(a), self._eval(b)
+    def _op_mul(self, node: Expr) -> Fx:
+        fa, fb = (self._eval(arg) for arg in node.args)
         va, vb = fa.v, fb.v
         if va.dtype == object or vb.dtype == object or _maxabs(va) * _maxabs(vb) >= _INT64_SAFE:
             va, vb = _as_object(va), _as_object(vb)
         return self._merge(fa, fb, va * vb, fa.frac + fb.frac)
 
-    def _op_div(self, a: tuple, b: tuple) -> Fx:
-        fa, fb = self._eval(a), self._eval(b)
+    def _op_div(self, node: Expr) -> Fx:
+        fa, fb = (self._eval(arg) for arg in node.args)
         num = _shift_left(fa.v, max(fb.frac, 0))
         den = fb.v
         zero = den == 0
@@ -506,7 +330,13 @@ class Emulator:
             quotient = quotient.astype(np.int64)
         return self._merge(fa, fb, quotient, fa.frac, fa.div0 | fb.div0 | zero)
 
-    def _op_hls(self, name: str, *args: tuple) -> Fx:
+    def _op_call(self, node: Expr) -> Fx:
+        name = node.attr[0]  # hls::f<W, I>: the template arguments repeat result_t's widths
+        if name.startswith("hls::"):
+            return self._hls(name[len("hls::") :], *node.args)
+        return self._lut(name, *node.args)
+
+    def _hls(self, name: str, *args: Expr) -> Fx:
         if len(args) != 1:
             return self._hls_binary(name, *args)
         fa = self._cast(self._eval(args[0]))  # the <W, I> signature converts its argument to result_t
@@ -517,7 +347,7 @@ class Emulator:
             codes = math_on_codes(name, fa.v, self.t)
         return Fx(codes, self.t.frac, fa.overflow, fa.clip, fa.div0)
 
-    def _hls_binary(self, name: str, *args: tuple) -> Fx:
+    def _hls_binary(self, name: str, *args: Expr) -> Fx:
         if name != "pow" or len(args) != 2:
             raise SymtrigError(f"hls::{name} with {len(args)} arguments is not supported by the emulator")
         fa, fb = (self._cast(self._eval(arg)) for arg in args)
@@ -535,7 +365,7 @@ class Emulator:
         codes = _sat_floor(values, self.t)[inverse.reshape(-1)]
         return self._merge(fa, fb, codes, self.t.frac)
 
-    def _op_lut(self, name: str, a: tuple) -> Fx:
+    def _lut(self, name: str, a: Expr) -> Fx:
         if name not in self.luts:
             raise SymtrigError(f"expression calls {name}(…), which is neither a declared LUT nor supported")
         fa = self._cast(self._eval(a))  # operator()(T n): implicit conversion to result_t
@@ -543,16 +373,24 @@ class Emulator:
         return Fx(values, self.t.frac, fa.overflow, fa.clip | clipped, fa.div0)
 
 
-_LUT_LINE = re.compile(
-    r"nnet::lookup_table<\s*\w+\s*,\s*(\d+)\s*,\s*(?:hls|nnet)::(\w+)\s*>\s*(\w+)\s*\(([^,]+),([^)]+)\)\s*;"
-)
+_EMULATED_OPS = frozenset({"input", "const", "cast", "neg", "add", "sub", "mul", "div", "call"})
 
 
-def parse_lut_defs(parameters_h: str) -> list[LutDef]:
-    """The ``nnet::lookup_table`` declarations of a generated ``parameters.h``."""
-    return [
-        LutDef(
-            name=name, math_func=func, range_start=start.strip(), range_end=end.strip(), table_size=int(size)
-        )
-        for size, func, name, start, end in _LUT_LINE.findall(parameters_h)
-    ]
+def _check_supported(node: Expr) -> None:
+    """Reject, before any data is seen, what the parser reads but the emulator does not model.
+
+    Bare literals (their C++ type is not ``result_t``), other namespaces (``nnet::sin_lut``) and LUT calls
+    with several arguments; unknown ``hls::`` functions and undeclared LUTs are reported when evaluated.
+    """
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.op not in _EMULATED_OPS:
+            raise SymtrigError(f"the emulator cannot handle {n.op} {n.attr[0]!r} in the generated C++")
+        if n.op == "call":
+            name = n.attr[0]
+            if "::" in name and not name.startswith("hls::"):
+                raise SymtrigError(f"the emulator cannot handle the call {name!r} in the generated C++")
+            if "::" not in name and len(n.args) != 1:
+                raise SymtrigError(f"{name}(…) is called with {len(n.args)} arguments; a LUT takes one")
+        stack.extend(n.args)
