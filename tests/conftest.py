@@ -22,3 +22,12 @@ def make_jet_frame(per_class: int = 60, seed: int = 0) -> pd.DataFrame:
 @pytest.fixture
 def jet_frame() -> pd.DataFrame:
     return make_jet_frame()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Show the trust tests' headline counts (fuzz totals, resume kill points) even in ``-q`` runs."""
+    lines = getattr(config, "symtrig_trust_report", None)
+    if lines:
+        terminalreporter.write_sep("-", "symtrig trust")
+        for line in lines:
+            terminalreporter.write_line(line)
