@@ -6,17 +6,21 @@ with two warped features), and the SR target is the teacher's centred pre-softma
 engine sees a 10k-row subsample; the best front member with *our* complexity <= 40 is chosen on a validation
 split and reported on a separate test split (R² to the teacher logit, one-vs-rest ROC AUC against the labels).
 
-Parts (run separately; each stays within ~5 minutes on 2 cores):
-  settings     compare population / L-BFGS iterations / batch size / generation limit at a fixed time budget
-  generations  generations reached in 30 s and 60 s (30 s + a warm-started 30 s) per family, at 1 or 2 threads
+Parts (run separately; each stays within ~5 minutes on 2 cores). The machine is shared, so comparisons use
+process CPU time, not wall time, wherever contention would distort them:
+  settings              population / L-BFGS iterations / batch size, each with the same CPU budget
+  time-vs-generations   a max_time run, then a run limited to the generations the first one reached
+  generations           generations reached after 30 s and 60 s (wall and CPU) per family, 1 or 2 threads
 
-    python benchmarks/bench_operon_settings.py settings --budget 15
+    python benchmarks/bench_operon_settings.py settings --budget 15 --threads 1 --classes 0,2 --seeds 0,1
+    python benchmarks/bench_operon_settings.py time-vs-generations --budget 15 --threads 2
     python benchmarks/bench_operon_settings.py generations --threads 2
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import time
 
@@ -119,83 +123,93 @@ CONFIGS: dict[str, OperonSettings] = {
 }
 
 
-def run_settings(budget: float, threads: int, classes: list[int], family: str) -> None:
+def run_settings(cpu_budget: float, threads: int, classes: list[int], seeds: list[int], family: str) -> None:
+    """Each setting gets the same *CPU* budget (contention-proof), in warm-started one-generation chunks."""
     t0 = time.time()
     data = make_proxy()
     print(f"proxy + teacher: {time.time() - t0:.1f} s; teacher test AUC {np.round(data['teacher_auc'], 4)}")
-    print(
-        f"family {family}, budget {budget} s, {threads} threads, c <= {C_MAX}, load {os.getloadavg()[0]:.1f}"
-    )
-    print("| setting | class | gens | wall s | front | c | test R² | test AUC |")
-    print("|---|---|---|---|---|---|---|---|")
+    print(f"family {family}, {cpu_budget} CPU-s per thread, {threads} thread(s), c <= {C_MAX}")
+    print("| setting | class | seed | gens | CPU s | wall s | front | c | test R² | test AUC |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for k in classes:
-        base_gens = None
-        for label, settings in CONFIGS.items():
-            spec = SearchSpec(
-                family=get_family(family), c_max=C_MAX, budget_s=budget, seed=SEED, n_threads=threads
-            )
-            gens, wall, row = _one(settings, spec, data, k)
-            base_gens = base_gens or gens
-            print(
-                f"| {label} | {k} | {gens} | {wall:.1f} | {row['front']} | {row['c']} | {row['r2']:.3f} | {row['auc']:.3f} |"
-            )
-        spec = SearchSpec(
-            family=get_family(family),
-            c_max=C_MAX,
-            budget_s=10 * budget,
-            seed=SEED,
-            n_threads=threads,
-            generations=base_gens,
-        )
-        gens, wall, row = _one(OperonSettings(), spec, data, k)
-        print(
-            f"| default, generations={base_gens} | {k} | {gens} | {wall:.1f} | {row['front']} | {row['c']} | {row['r2']:.3f} | {row['auc']:.3f} |"
-        )
+        for seed in seeds:
+            for label, settings in CONFIGS.items():
+                spec = SearchSpec(get_family(family), C_MAX, budget_s=3600, seed=seed, n_threads=threads)
+                regressor, log = chunked_fit(
+                    settings, spec, data, k, 1, lambda log: log[-1][2] >= cpu_budget * threads
+                )
+                row = score_front(front_candidates(regressor, 16), data, k)
+                gens, wall, cpu = log[-1]
+                print(
+                    f"| {label} | {k} | {seed} | {gens} | {cpu:.1f} | {wall:.1f} | {row['front']} | {row['c']} "
+                    f"| {row['r2']:.3f} | {row['auc']:.3f} |",
+                    flush=True,
+                )
     print(f"total {time.time() - t0:.0f} s")
 
 
-def _one(settings: OperonSettings, spec: SearchSpec, data, k: int):
-    engine = OperonEngine(settings)
-    t = time.time()
-    regressor = engine.fit(data["X_sr"], data["z_sr"][:, k], spec)
-    wall = time.time() - t
-    return engine.last_stats["generations"], wall, score_front(front_candidates(regressor, 16), data, k)
+def run_time_vs_generations(budget: float, threads: int, k: int, family: str) -> None:
+    """A wall-time run, then a generation-limited run with the generation count the timed run reached."""
+    data = make_proxy()
+    print("| mode | gens | wall s | front | c | test R² | test AUC |")
+    print("|---|---|---|---|---|---|---|")
+    spec = SearchSpec(get_family(family), C_MAX, budget_s=budget, seed=SEED, n_threads=threads)
+    for label in ("max_time", "generations"):
+        engine = OperonEngine()
+        t = time.time()
+        regressor = engine.fit(data["X_sr"], data["z_sr"][:, k], spec)
+        wall, gens = time.time() - t, engine.last_stats["generations"]
+        row = score_front(front_candidates(regressor, 16), data, k)
+        print(
+            f"| {label} | {gens} | {wall:.1f} | {row['front']} | {row['c']} | {row['r2']:.3f} | {row['auc']:.3f} |"
+        )
+        spec = dataclasses.replace(spec, budget_s=20 * budget, generations=gens)
+
+
+def chunked_fit(settings: OperonSettings, spec: SearchSpec, data, k: int, step: int, stop):
+    """Warm-started chunks of ``step`` generations until ``stop(log)``; log rows are (gens, wall s, CPU s).
+
+    Each chunk gets its own seed (seed·1000 + chunk), else every chunk would replay the same random stream.
+    """
+    from pyoperon.sklearn import SymbolicRegressor
+
+    X, z = np.ascontiguousarray(data["X_sr"]), np.ascontiguousarray(data["z_sr"][:, k])
+    regressor = SymbolicRegressor(
+        **{**regressor_kwargs(spec, settings), "generations": step}, warm_start=True
+    )
+    log, gens, wall0, cpu0 = [], 0, time.perf_counter(), time.process_time()
+    while not log or not stop(log):
+        regressor.set_params(random_state=spec.seed * 1000 + len(log))
+        regressor.fit(X, z)
+        gens += regressor.stats_["generations"]
+        log.append((gens, time.perf_counter() - wall0, time.process_time() - cpu0))
+    return regressor, log
 
 
 def run_generations(threads: int, k: int, step: int, cap_s: float) -> None:
     """Generations reached after 30 s and 60 s, per family, on the 10k SR rows with default settings.
 
-    The run advances in warm-started chunks of ``step`` generations and logs wall *and* process CPU time, so
-    on a shared, loaded machine it also reports the count at 30·threads and 60·threads CPU-seconds: that is
-    what an otherwise idle machine would reach in 30 s / 60 s of wall time (assuming near-linear threading;
-    the engine docs measured 1.9x on 2 cores).
+    Logs wall *and* process CPU time, so on a shared, loaded machine it also reports the count at
+    30·threads and 60·threads CPU-seconds: what an otherwise idle machine reaches in 30 s / 60 s of wall
+    time (assuming near-linear threading; the engine study measured 1.9x on 2 cores).
     """
-    from pyoperon.sklearn import SymbolicRegressor
-
     data = make_proxy()
-    X, z = np.ascontiguousarray(data["X_sr"]), np.ascontiguousarray(data["z_sr"][:, k])
     print(f"{threads} thread(s), 10k rows, class {k}, default settings, chunks of {step} generations")
     print(
         "| family | threads | gens @ wall 30 s | gens @ wall 60 s | gens @ CPU 30·t s | gens @ CPU 60·t s | load |"
     )
     print("|---|---|---|---|---|---|---|")
     for family in FAMILIES:
-        spec = SearchSpec(family=get_family(family), c_max=C_MAX, budget_s=3600, seed=SEED, n_threads=threads)
-        kwargs = {**regressor_kwargs(spec, OperonSettings()), "generations": step}
-        regressor = SymbolicRegressor(**kwargs, warm_start=True)
-        log, gens, wall0, cpu0 = [], 0, time.perf_counter(), time.process_time()
-        while True:
-            regressor.fit(X, z)
-            gens += regressor.stats_["generations"]
-            wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
-            log.append((gens, wall, cpu))
-            if (wall >= 60 and cpu >= 60 * threads) or wall >= cap_s:
-                break
+        spec = SearchSpec(get_family(family), C_MAX, budget_s=3600, seed=SEED, n_threads=threads)
+
+        def stop(log, threads=threads):
+            return (log[-1][1] >= 60 and log[-1][2] >= 60 * threads) or log[-1][1] >= cap_s
+
+        _, log = chunked_fit(OperonSettings(), spec, data, k, step, stop)
         cpu_60 = _gens_at(log, 2, 60 * threads) if log[-1][2] >= 60 * threads else f"> {log[-1][0]} (cap)"
         print(
             f"| {family} | {threads} | {_gens_at(log, 1, 30)} | {_gens_at(log, 1, 60)} "
-            f"| {_gens_at(log, 2, 30 * threads)} | {cpu_60} "
-            f"| {os.getloadavg()[0]:.1f} |",
+            f"| {_gens_at(log, 2, 30 * threads)} | {cpu_60} | {os.getloadavg()[0]:.1f} |",
             flush=True,
         )
 
@@ -209,8 +223,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("part", choices=["settings", "generations"])
-    parser.add_argument("--budget", type=float, default=15.0)
+    parser.add_argument("part", choices=["settings", "generations", "time-vs-generations"])
+    parser.add_argument(
+        "--budget", type=float, default=15.0, help="CPU-s per thread (settings), wall s (time-vs-gen)"
+    )
+    parser.add_argument("--seeds", default="0,1")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--classes", default="0,2")
     parser.add_argument("--family", default="poly", choices=list(FAMILIES))
@@ -221,7 +238,9 @@ def main() -> None:
     args = parser.parse_args()
     classes = [int(c) for c in args.classes.split(",")]
     if args.part == "settings":
-        run_settings(args.budget, args.threads, classes, args.family)
+        run_settings(args.budget, args.threads, classes, [int(x) for x in args.seeds.split(",")], args.family)
+    elif args.part == "time-vs-generations":
+        run_time_vs_generations(args.budget, args.threads, classes[0], args.family)
     else:
         run_generations(args.threads, classes[0], args.step, args.cap)
 

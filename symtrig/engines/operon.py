@@ -3,7 +3,8 @@
 pyoperon is imported inside :meth:`OperonEngine.search` only. Its trees are turned into sympy by walking the
 postfix node list (never through ``op.InfixParser``, which drops terms, and never through the 3-decimal infix
 printer). Its ``max_length`` counts a weighted variable ``w·x`` as one node, so the front it returns is a
-superset of what our complexity counter allows; the core filters it.
+superset of what our complexity counter allows; the core filters it. Operon cannot weigh operators, so
+``spec.op_costs`` is not used here: with weighted costs the core's filter is what enforces them.
 """
 
 from __future__ import annotations
