@@ -2,7 +2,7 @@
 
 Why: when a user has Xilinx tools, measured numbers beat the analytical estimate of :mod:`symtrig.hls.cost`.
 Reading is delegated to hls4ml's own ``parse_vivado_report`` (it knows the report layout of every tool
-version it supports); this module only maps its dictionary onto :class:`~symtrig.hls.cost.CostReport` and
+version it supports); this module only maps its dictionary onto :class:`~symtrig.hls.cost_params.CostReport` and
 returns ``None`` whenever the figures are absent or incomplete, so callers can fall back to the estimate.
 """
 
@@ -15,7 +15,7 @@ import subprocess
 from pathlib import Path
 
 from symtrig.errors import SymtrigError
-from symtrig.hls.cost import CostReport
+from symtrig.hls.cost_params import CostReport
 
 __all__ = ["HLS_TOOLS", "find_hls_tool", "read_synthesis_report", "synthesize"]
 
