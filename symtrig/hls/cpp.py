@@ -19,7 +19,7 @@ consumers share identical subexpressions (as Vivado HLS's CSE does).
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,17 +97,16 @@ class _Parser:
             raise self.fail(f"unexpected {' '.join(self.tokens[self.pos :])!r}")
 
     def sum(self) -> Expr:
-        node = self.product()
-        while self.peek() in ("+", "-"):
-            op = "add" if self.take() == "+" else "sub"
-            node = Expr(op, (node, self.product()))
-        return node
+        return self.left_assoc({"+": "add", "-": "sub"}, self.product)
 
     def product(self) -> Expr:
-        node = self.unary()
-        while self.peek() in ("*", "/"):
-            op = "mul" if self.take() == "*" else "div"
-            node = Expr(op, (node, self.unary()))
+        return self.left_assoc({"*": "mul", "/": "div"}, self.unary)
+
+    def left_assoc(self, ops: dict[str, str], operand: Callable[[], Expr]) -> Expr:
+        """``operand (op operand)*`` folded to the left, as C++ evaluates ``a - b - c``."""
+        node = operand()
+        while self.peek() in ops:
+            node = Expr(ops[self.take()], (node, operand()))
         return node
 
     def unary(self) -> Expr:

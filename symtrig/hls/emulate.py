@@ -21,6 +21,7 @@ Semantics reproduced (ap_types of hls4ml 1.3.0 plus ``symtrig/hls/include``):
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -294,14 +295,16 @@ class Emulator:
         return va, vb, frac
 
     def _op_add(self, node: Expr) -> Fx:
-        fa, fb = (self._eval(arg) for arg in node.args)
-        va, vb, frac = self._aligned(fa, fb)
-        return self._merge(fa, fb, va + vb, frac)
+        return self._add_sub(node, operator.add)
 
     def _op_sub(self, node: Expr) -> Fx:
+        return self._add_sub(node, operator.sub)
+
+    def _add_sub(self, node: Expr, op: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Fx:
+        """Exact: both operands on the finer binary point (ap_fixed's result type grows to hold the sum)."""
         fa, fb = (self._eval(arg) for arg in node.args)
         va, vb, frac = self._aligned(fa, fb)
-        return self._merge(fa, fb, va - vb, frac)
+        return self._merge(fa, fb, op(va, vb), frac)
 
     def _op_neg(self, node: Expr) -> Fx:
         fa = self._eval(node.args[0])
