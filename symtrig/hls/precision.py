@@ -15,7 +15,7 @@ import sympy as sp
 from sklearn.metrics import roc_auc_score
 
 from symtrig.errors import SymtrigError
-from symtrig.hls.emulate import FixedType
+from symtrig.hls.fixed import FixedType
 from symtrig.hls.lower import Lowered
 from symtrig.hls.project import emulator_for
 

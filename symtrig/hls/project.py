@@ -22,7 +22,8 @@ import yaml
 
 from symtrig.atomic import atomic_directory
 from symtrig.errors import SymtrigError
-from symtrig.hls.emulate import Emulator, FixedType
+from symtrig.hls.emulate import Emulator
+from symtrig.hls.fixed import FixedType
 from symtrig.hls.include import make_include_dir
 from symtrig.hls.lower import Lowered
 
