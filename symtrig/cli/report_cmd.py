@@ -1,0 +1,35 @@
+"""``symtrig report``: plots and a Markdown summary of a leaderboard (reads results, computes nothing new)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from symtrig.cli import app
+from symtrig.cli.options import DataHomeOption
+
+
+@app.command("report")
+def report(
+    leaderboard: Annotated[
+        Path, typer.Option("--leaderboard", help="Leaderboard CSV written by `symtrig fit` / `emit-hls`.")
+    ] = Path("expressions/leaderboard.csv"),
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Report folder (default: report/ next to the leaderboard).")
+    ] = None,
+    data: Annotated[
+        str | None,
+        typer.Option("--data", help="The jets `fit` used, if run.json's source moved (fingerprint-checked)."),
+    ] = None,
+    data_home: DataHomeOption = None,
+) -> None:
+    """Plot AUC vs latency/resources (or complexity) with Pareto fronts, ROC curves, and write summary.md."""
+    from symtrig.report import make_report
+
+    result = make_report(leaderboard, out, data=data, data_home=data_home)
+    hardware = "with" if result.has_hardware else "without (run `symtrig emit-hls` for latency/resources)"
+    typer.echo(f"report on {result.dataset_label}, {hardware} hardware figures:")
+    for path in result.files:
+        typer.echo(f"  {path}")
