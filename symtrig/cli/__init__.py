@@ -25,6 +25,7 @@ from symtrig.cli import data_cmds  # noqa: E402,F401
 from symtrig.cli import simulate_cmd  # noqa: E402,F401
 from symtrig.cli import teacher_cmd  # noqa: E402,F401
 from symtrig.cli import fit_cmd  # noqa: E402,F401
+from symtrig.cli import emit_cmd  # noqa: E402,F401
 from symtrig.cli import report_cmd  # noqa: E402,F401
 
 

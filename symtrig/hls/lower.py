@@ -65,9 +65,15 @@ class LutSpec:
         """Fraction bits needed so that start and step are exact in ``result_t`` (else the table degenerates)."""
         return max(0, -math.floor(math.log2(self.step)))
 
+    @property
+    def magnitude(self) -> float:
+        """Largest value hls4ml stores in ``result_t`` for this table: either range end, or the span itself,
+        from which ``base_div = N / span`` is computed (a span that wraps makes every index garbage)."""
+        return max(abs(self.range_start), abs(self.range_end), self.range_end - self.range_start)
+
     def required_int_bits(self) -> int:
-        """Integer bits (signed) needed to hold both range ends."""
-        return _signed_int_bits(max(abs(self.range_start), abs(self.range_end)))
+        """Integer bits (signed) needed to hold both range ends and the span."""
+        return _signed_int_bits(self.magnitude)
 
 
 @dataclass
@@ -91,8 +97,8 @@ class Lowered:
         return np.ascontiguousarray((X_raw - self.mean) / self.scale)
 
     def value_range(self) -> float:
-        """Largest |value| among LUT range ends (for integer-bit choice)."""
-        return max([max(abs(s.range_start), abs(s.range_end)) for s in self.luts], default=0.0)
+        """Largest |value| among LUT range ends and spans (for integer-bit choice)."""
+        return max([spec.magnitude for spec in self.luts], default=0.0)
 
 
 def _signed_int_bits(max_abs: float) -> int:

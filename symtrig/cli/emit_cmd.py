@@ -1,0 +1,65 @@
+"""``symtrig emit-hls``: turn leaderboard expressions into fixed-point hls4ml projects with cost figures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from symtrig.cli import app
+
+
+@app.command("emit-hls")
+def emit_hls(
+    leaderboard: Annotated[
+        Path, typer.Option("--leaderboard", help="Leaderboard CSV written by fit.")
+    ] = Path("expressions/leaderboard.csv"),
+    select: Annotated[
+        str, typer.Option("--select", help="best (one 5-output IP per family), pareto, or ID,ID,...")
+    ] = "best",
+    family: Annotated[str | None, typer.Option("--family", help="Only this operator family.")] = None,
+    cmax: Annotated[
+        int | None, typer.Option("--cmax", help="Only expressions fitted with this c_max.")
+    ] = None,
+    precision: Annotated[str, typer.Option("--precision", help="ap_fixed<W,I> or auto.")] = "auto",
+    max_auc_drop: Annotated[
+        float, typer.Option("--max-auc-drop", help="auto precision: allowed AUC loss per class.")
+    ] = 0.001,
+    lut_size: Annotated[int, typer.Option("--lut-size", help="Entries of every lookup table.")] = 1024,
+    part: Annotated[str, typer.Option("--part", help="FPGA part.")] = "xcvu9p-flga2577-2-e",
+    clock: Annotated[float, typer.Option("--clock", help="Clock period in ns.")] = 5.0,
+    synth: Annotated[
+        bool, typer.Option("--synth", help="Run C synthesis (needs vivado_hls or vitis_hls).")
+    ] = False,
+    out: Annotated[Path, typer.Option("--out", help="Folder of the HLS projects.")] = Path("hdl_out"),
+) -> None:
+    """Lower expressions to quantized HLS, emulate them bit-exactly and attach latency/resources."""
+    from symtrig.hls.emit import EmitConfig
+    from symtrig.hls.emit import emit_hls as run_emit
+
+    config = EmitConfig(
+        leaderboard=str(leaderboard),
+        select=select,
+        family=family,
+        cmax=cmax,
+        precision=precision,
+        max_auc_drop=max_auc_drop,
+        lut_size=lut_size,
+        part=part,
+        clock=clock,
+        synth=synth,
+        out=str(out),
+    )
+    result = run_emit(config, warn=lambda line: typer.echo(line, err=True))
+    typer.echo(f"dataset: {result['data'].label}")
+    for design in result["designs"]:
+        cost = design["cost"]
+        kind = "estimate" if cost["source"] == "estimate" else f"{cost['source']} report"
+        aucs = ", ".join(f"{o['class']} {o['auc_fixed']:.3f}" for o in design["outputs"])
+        typer.echo(
+            f"  {design['design']}: {design['precision']}, fixed-point AUC {aucs}; {cost['latency_cycles']} cycle(s) "
+            f"({cost['latency_ns']:g} ns), DSP {cost['dsp']}, LUT {cost['lut']}, FF {cost['ff']}, "
+            f"BRAM18 {cost['bram']} ({kind})"
+        )
+    typer.echo(f"projects: {out}/, leaderboard updated: {leaderboard}")

@@ -1,0 +1,318 @@
+"""``symtrig emit-hls``: leaderboard expressions → fixed-point hls4ml projects with AUC, latency and resources.
+
+The stage reads the leaderboard (never trusting its text: every expression goes through the whitelist parser
+and must stay within its family), reproduces the exact data split of the fit from ``run.json``, lowers the
+selected expressions (:mod:`symtrig.hls.lower`), writes one hls4ml project per design
+(:mod:`symtrig.hls.project`), emulates the fixed-point design bit-exactly on the whole test split
+(:mod:`symtrig.hls.emulate`) and attaches a latency/resource figure: a synthesis report when one exists (or
+``--synth`` runs Vivado/Vitis HLS), otherwise the calibrated estimate (:mod:`symtrig.hls.cost`). The
+leaderboard gains the HLS columns; each project folder gets ``design.json`` and a README.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from symtrig import atomic, leaderboard
+from symtrig import expr as ex
+from symtrig.data import CLASSES, JetData, load_jet_data
+from symtrig.errors import SymtrigError
+from symtrig.metrics import one_vs_rest_auc
+from symtrig.provenance import utc_now, versions
+
+#: Test-bench rows written to ``tb_data/`` (a Vivado C-simulation reads them all; keep it quick).
+TB_ROWS = 1000
+#: emit-hls warns when a design wraps around or clips a LUT argument on more than this fraction of jets.
+WARN_RATE = 0.01
+
+
+@dataclass(frozen=True)
+class EmitConfig:
+    """Everything ``symtrig emit-hls`` was asked to do; recorded in each design's ``design.json``."""
+
+    leaderboard: str = "expressions/leaderboard.csv"
+    select: str = "best"
+    family: str | None = None
+    cmax: int | None = None
+    precision: str = "auto"
+    max_auc_drop: float = 0.001
+    lut_size: int = 1024
+    part: str = "xcvu9p-flga2577-2-e"
+    clock: float = 5.0
+    synth: bool = False
+    out: str = "hdl_out"
+
+
+@dataclass(frozen=True)
+class Design:
+    """One IP: its folder name and the leaderboard rows that become its outputs, in output order."""
+
+    name: str
+    rows: pd.DataFrame
+
+
+def emit_hls(config: EmitConfig, warn=print) -> dict[str, Any]:
+    """Run the stage; returns the updated leaderboard and a summary per design."""
+    if not 0 < config.clock <= 100 or not 2 <= config.lut_size <= 65535:
+        raise SymtrigError("--clock must be in (0, 100] ns and --lut-size between 2 and 65535")
+    board_path = Path(config.leaderboard)
+    frame = leaderboard.read(board_path)
+    designs = select_designs(frame, config)
+    exprs = {row.expr_id: _parse_row(row, board_path.name) for d in designs for row in d.rows.itertuples()}
+    data = _fit_data(board_path, frame)
+    summaries, columns = [], []
+    for design in designs:
+        summary, rows = emit_design(design, [exprs[i] for i in design.rows["expr_id"]], data, config)
+        summaries.append(summary)
+        columns.extend(rows)
+        for line in _warnings(summary):
+            warn(line)
+    updated = _merge_columns(frame, pd.DataFrame(columns))
+    leaderboard.write(updated, board_path)
+    return {"designs": summaries, "frame": updated, "data": data}
+
+
+def select_designs(frame: pd.DataFrame, config: EmitConfig) -> list[Design]:
+    """Which expressions become which IP: the best set per family and c_max, each Pareto row, or given IDs."""
+    rows = frame
+    if config.family:
+        rows = rows[rows["family"] == config.family]
+    if config.cmax is not None:
+        rows = rows[rows["cmax"] == config.cmax]
+    if config.select == "best":
+        return _best_designs(rows)
+    if config.select == "pareto":
+        chosen = rows[rows["pareto"].astype(str).str.lower() == "true"] if "pareto" in rows else rows.iloc[:0]
+        return [Design(str(chosen.at[i, "expr_id"]), chosen.loc[[i]]) for i in chosen.index]
+    ids = [part.strip() for part in config.select.split(",") if part.strip()]
+    unknown = [i for i in ids if i not in set(frame["expr_id"])]
+    if unknown:
+        raise SymtrigError(f"unknown expression ID(s) {', '.join(unknown[:3])} in {config.leaderboard}")
+    picked = frame.set_index("expr_id").loc[ids].reset_index()
+    return [Design("selection", picked)]
+
+
+def _best_designs(rows: pd.DataFrame) -> list[Design]:
+    """Per family and c_max: the best expression of each class (the ``best`` flag of fit, else the top AUC),
+    as one 5-output IP in the fixed order g, q, t, w, z."""
+    designs = []
+    for (family, cmax), group in rows.groupby(["family", "cmax"], sort=True):
+        flagged = (
+            group[group["best"].astype(str).str.lower() == "true"] if "best" in group else group.iloc[:0]
+        )
+        source = flagged if len(flagged) else group
+        best = source.loc[source.groupby("class")["auc"].idxmax()]
+        if set(best["class"]) != set(CLASSES):
+            continue
+        best = best.set_index("class").loc[list(CLASSES)].reset_index()
+        designs.append(Design(f"{family}_c{int(cmax)}", best))
+    if not designs:
+        raise SymtrigError(
+            "no family/c_max in the leaderboard has an expression for all five classes; "
+            "use --select ID,... or --select pareto"
+        )
+    return designs
+
+
+def _parse_row(row: Any, board: str):
+    """The row's expression through the whitelist parser, restricted to its family's operators."""
+    from symtrig.families import get_family
+
+    try:
+        return ex.parse_expression(str(row.expression), allowed=get_family(str(row.family)))
+    except SymtrigError as exc:
+        raise SymtrigError(f"{board}: {row.expr_id}: {exc}") from exc
+
+
+def _fit_data(board_path: Path, frame: pd.DataFrame) -> JetData:
+    """The exact split the expressions were fitted on, from the fit's ``run.json`` next to the leaderboard."""
+    run_path = board_path.parent / "run.json"
+    try:
+        run = json.loads(run_path.read_text())
+        source, seed = run["settings"]["data"], int(run["settings"]["seed"])
+        home = run["settings"].get("data_home")
+    except (OSError, json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise SymtrigError(
+            f"{run_path}: missing or unreadable; emit-hls needs the run.json of the fit"
+        ) from exc
+    data = load_jet_data(source, seed=seed, data_home=home)
+    wanted = set(frame.get("dataset_fingerprint", pd.Series([data.fingerprint])).dropna())
+    if wanted and wanted != {data.fingerprint}:
+        raise SymtrigError(
+            f"{board_path.name} was fitted on {sorted(wanted)}, but {source} is {data.fingerprint}"
+        )
+    return data
+
+
+def emit_design(design: Design, exprs: list, data: JetData, config: EmitConfig) -> tuple[dict, list[dict]]:
+    """Lower, choose the precision, write the project, emulate on test, cost it; return summary and columns."""
+    from symtrig.hls.lower import lower
+    from symtrig.hls.project import emulator_for, write_project
+
+    lowered = lower(
+        exprs, mean=data.mean_, scale=data.scale_, X_calib_raw=data.X_train, lut_size=config.lut_size
+    )
+    classes = [CLASSES.index(c) for c in design.rows["class"]]
+    precision = _precision(lowered, data, classes, config)
+    folder = Path(config.out) / design.name
+    X_tb = lowered.ip_inputs(data.X_test[:TB_ROWS])
+    write_project(
+        lowered, folder, precision=precision, part=config.part, clock_period=config.clock, X_tb=X_tb
+    )
+    result = emulator_for(lowered, precision).run(lowered.ip_inputs(data.X_test))
+    cost = _cost(folder, config)
+    columns = []
+    for k, row in enumerate(design.rows.itertuples()):
+        auc_fixed = one_vs_rest_auc(data.y_test, result.y[:, k], classes[k])
+        columns.append(
+            {
+                "expr_id": row.expr_id,
+                "precision": precision,
+                "auc_fixed": auc_fixed,
+                "auc_fixed_drop": float(row.auc) - auc_fixed,
+                "overflow_rate": float(result.overflow_rate[k]),
+                "lut_clip_rate": float(result.lut_clip_rate[k]),
+                **_cost_columns(cost),
+                "design": design.name,
+            }
+        )
+    summary = _describe(design, lowered, precision, cost, columns, data, config)
+    atomic.write_json(folder / "design.json", summary)
+    atomic.write_text(folder / "README.md", _readme(summary))
+    return summary, columns
+
+
+def _precision(lowered, data: JetData, classes: list[int], config: EmitConfig) -> str:
+    """An explicit ap_fixed, or ``auto``: chosen on the *validation* split so the test figures stay unbiased."""
+    if config.precision != "auto":
+        from symtrig.hls.emulate import FixedType
+
+        return str(FixedType.parse(config.precision))
+    from symtrig.hls.precision import choose_precision
+
+    # choose_precision scores column k against label k: relabel so output k's class is k, others -1
+    remap = np.full(len(CLASSES), -1)
+    remap[classes] = np.arange(len(classes))
+    labels = remap[data.y_val]
+    return str(choose_precision(lowered, data.X_val, labels, max_auc_drop=config.max_auc_drop).precision)
+
+
+def _cost(folder: Path, config: EmitConfig):
+    """Synthesis figures when asked for (or already there), else the calibrated analytical estimate."""
+    from symtrig.hls.cost import estimate_project
+    from symtrig.hls.report_parse import read_synthesis_report, synthesize
+
+    if config.synth:
+        return synthesize(folder)
+    return read_synthesis_report(folder) or estimate_project(folder)
+
+
+def _cost_columns(cost) -> dict[str, Any]:
+    return {
+        "latency_cycles": cost.latency_cycles,
+        "latency_ns": cost.latency_ns,
+        "dsp": cost.dsp,
+        "lut": cost.lut,
+        "ff": cost.ff,
+        "bram": cost.bram,
+        "cost_source": cost.source,
+    }
+
+
+def _describe(
+    design: Design, lowered, precision: str, cost, columns: list[dict], data: JetData, config: EmitConfig
+) -> dict[str, Any]:
+    return {
+        "design": design.name,
+        "outputs": [
+            {
+                "index": k,
+                "class": row["class"],
+                "expr_id": row["expr_id"],
+                "family": row["family"],
+                "expression": row["expression"],
+                "hls_expression": str(lowered.exprs[k]),
+                "auc_float": float(row["auc"]),
+                **{c: columns[k][c] for c in ("auc_fixed", "overflow_rate", "lut_clip_rate")},
+            }
+            for k, (_, row) in enumerate(design.rows.iterrows())
+        ],
+        "inputs": "standardized features z = (x - mean) / scale, in x0..x15 = FEATURES order"
+        if not lowered.fold_standardization
+        else "raw features in x0..x15 = FEATURES order",
+        "standardization": {"mean": lowered.mean, "scale": lowered.scale},
+        "precision": precision,
+        "luts": [asdict(spec) for spec in lowered.luts],
+        "cost": {**asdict(cost), "clock_ns": config.clock, "part": config.part},
+        "dataset": data.describe(),
+        "settings": asdict(config),
+        "versions": versions(),
+        "created": utc_now(),
+    }
+
+
+def _readme(summary: dict[str, Any]) -> str:
+    cost = summary["cost"]
+    kind = (
+        "estimate (analytical model, no Vivado run)"
+        if cost["source"] == "estimate"
+        else f"{cost['source']} report"
+    )
+    lines = [
+        f"# {summary['design']}: hls4ml symbolic-expression IP made by symtrig",
+        "",
+        f"Inputs: {summary['inputs']}. Precision: `{summary['precision']}` for inputs, constants, LUTs and outputs.",
+        f"Dataset of every figure: {summary['dataset']['label']} (fingerprint {summary['dataset']['fingerprint']}).",
+        "",
+        "| output | class | AUC float | AUC fixed | overflow rate | LUT clip rate | expression (standardized inputs) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for o in summary["outputs"]:
+        lines.append(
+            f"| y[{o['index']}] | {o['class']} | {o['auc_float']:.4f} | {o['auc_fixed']:.4f} | "
+            f"{o['overflow_rate']:.4f} | {o['lut_clip_rate']:.4f} | `{o['expression']}` |"
+        )
+    lines += [
+        "",
+        f"Latency {cost['latency_cycles']} cycles = {cost['latency_ns']:g} ns at {cost['clock_ns']} ns, "
+        f"DSP {cost['dsp']}, LUT {cost['lut']}, FF {cost['ff']}, BRAM18 {cost['bram']} on {cost['part']}: {kind}.",
+        "",
+        'Build with Vivado HLS: `vivado_hls -f build_prj.tcl "reset=1 synth=1 csim=0 cosim=0 validation=0 '
+        'export=0 vsynth=0"`; `tb_data/` holds test-split rows and the bit-exact expected outputs.',
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _warnings(summary: dict[str, Any]) -> list[str]:
+    return [
+        f"warning: {summary['design']} y[{o['index']}] ({o['class']}): {name} {o[key]:.2%} of test jets"
+        for o in summary["outputs"]
+        for key, name in (
+            ("overflow_rate", "fixed-point wrap-around on"),
+            ("lut_clip_rate", "LUT argument clipped on"),
+        )
+        if o[key] > WARN_RATE
+    ]
+
+
+def _merge_columns(frame: pd.DataFrame, columns: pd.DataFrame) -> pd.DataFrame:
+    """Replace the HLS columns of the emitted rows; other rows keep what an earlier emit gave them."""
+    frame = frame.copy()
+    for column in leaderboard.HLS_COLUMNS:
+        if column not in frame:
+            frame[column] = pd.Series([None] * len(frame), dtype=object)
+    frame[list(leaderboard.HLS_COLUMNS)] = frame[list(leaderboard.HLS_COLUMNS)].astype(object)
+    if len(columns):
+        index = frame.reset_index().set_index("expr_id")["index"]
+        for record in columns.to_dict("records"):
+            i = index[record["expr_id"]]
+            for column in leaderboard.HLS_COLUMNS:
+                frame.at[i, column] = record[column]
+    return frame
