@@ -1,0 +1,180 @@
+"""Specification of ``symtrig emit-hls``: fixed-point projects, bit-exact AUCs, cost columns, clean failures."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import make_jet_frame
+
+from symtrig.cli import main
+from symtrig.data import CLASSES
+from symtrig.leaderboard import HLS_COLUMNS
+
+FIT = ["--generations", "4", "--budget", "30", "--max-rows", "400", "--cmax", "12"]
+
+
+@pytest.fixture(scope="module")
+def fitted(tmp_path_factory):
+    root = tmp_path_factory.mktemp("emit")
+    jets = root / "jets.parquet"
+    make_jet_frame(per_class=120, seed=11).to_parquet(jets)
+    out = root / "expressions"
+    assert main(["fit", "--families", "poly,trig,exp,log", "--data", str(jets), "--out", str(out), *FIT]) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def emitted(fitted, tmp_path_factory):
+    hdl = tmp_path_factory.mktemp("hdl")
+    board = fitted / "leaderboard.csv"
+    assert main(["emit-hls", "--leaderboard", str(board), "--out", str(hdl)]) == 0
+    return hdl, pd.read_csv(board)
+
+
+def test_one_buildable_project_per_family_with_five_outputs_in_class_order(emitted):
+    hdl, _ = emitted
+    assert sorted(p.name for p in hdl.iterdir()) == ["exp_c12", "log_c12", "poly_c12", "trig_c12"]
+    for project in hdl.iterdir():
+        for needed in (
+            "build_prj.tcl",
+            "firmware/myproject.cpp",
+            "firmware/parameters.h",
+            "tb_data",
+            "README.md",
+        ):
+            assert (project / needed).exists(), (project, needed)
+        design = json.loads((project / "design.json").read_text())
+        assert [o["class"] for o in design["outputs"]] == list(CLASSES)
+        assert design["cost"]["source"] == "estimate"
+        cpp = (project / "firmware" / "myproject.cpp").read_text()
+        assert all(f"y[{k}] =" in cpp for k in range(5))
+
+
+def test_every_emitted_row_carries_fixed_point_auc_and_cost_columns(emitted):
+    _, frame = emitted
+    rows = frame[frame["design"].notna()]
+    assert len(rows) == 20
+    for column in HLS_COLUMNS:
+        assert rows[column].notna().all(), column
+    assert set(rows["cost_source"]) == {"estimate"}
+    np.testing.assert_allclose(rows["auc_fixed_drop"], rows["auc"] - rows["auc_fixed"])
+    assert (rows["latency_cycles"] >= 0).all() and (rows["latency_ns"] == rows["latency_cycles"] * 5.0).all()
+    assert frame.loc[frame["design"].isna(), "auc_fixed"].isna().all()  # rows not emitted stay empty
+
+
+def test_auto_precision_keeps_each_fixed_point_auc_close_to_float(emitted):
+    _, frame = emitted
+    rows = frame[frame["design"].notna()]
+    assert rows["precision"].str.fullmatch(r"ap_fixed<\d+,\d+>").all()
+    # chosen on the validation split within 0.001; on the test split it must stay close too
+    assert (rows["auc_fixed_drop"].abs() < 0.01).all()
+
+
+def test_lut_families_get_one_table_per_transcendental_and_poly_gets_none(emitted):
+    hdl, _ = emitted
+    luts = {p.name: json.loads((p / "design.json").read_text())["luts"] for p in hdl.iterdir()}
+    assert luts["poly_c12"] == []
+    for name, specs in luts.items():
+        for spec in specs:
+            span = spec["range_end"] - spec["range_start"]
+            assert span == 2.0 ** round(np.log2(span)), (name, spec)  # power-of-two spans index exactly
+            assert spec["table_size"] == 1024
+
+
+def test_an_explicit_precision_and_a_selection_by_id(fitted, tmp_path):
+    board = fitted / "leaderboard.csv"
+    ids = pd.read_csv(board).query("family == 'trig'")["expr_id"].head(2).tolist()
+    args = [
+        "emit-hls",
+        "--leaderboard",
+        str(board),
+        "--select",
+        ",".join(ids),
+        "--precision",
+        "ap_fixed<18,8>",
+        "--out",
+        str(tmp_path),
+    ]
+    assert main(args) == 0
+    design = json.loads((tmp_path / "selection" / "design.json").read_text())
+    assert design["precision"] == "ap_fixed<18,8>" and [o["expr_id"] for o in design["outputs"]] == ids
+
+
+def test_pareto_selection_emits_one_single_output_design_per_front_member(fitted, tmp_path):
+    board = fitted / "leaderboard.csv"
+    frame = pd.read_csv(board)
+    wanted = frame[(frame["pareto"]) & (frame["family"] == "poly") & (frame["class"] == "t")]
+    args = [
+        "emit-hls",
+        "--leaderboard",
+        str(board),
+        "--select",
+        "pareto",
+        "--family",
+        "poly",
+        "--out",
+        str(tmp_path),
+    ]
+    assert main(args) == 0
+    assert {p.name for p in tmp_path.iterdir()} >= set(wanted["expr_id"])
+
+
+@pytest.mark.slow
+def test_the_emulated_outputs_equal_the_compiled_predict_of_an_emitted_project(emitted, fitted):
+    import hls4ml
+
+    from symtrig.hls.emulate import Emulator
+
+    hdl, _ = emitted
+    project = hdl / "trig_c12"
+    model = hls4ml.converters.link_existing_project(str(project))
+    model.compile()
+    X = np.random.default_rng(0).normal(size=(2000, 16))
+    np.testing.assert_array_equal(model.predict(X), Emulator.from_project(project)(X))
+
+
+def _bad_board(tmp_path, fitted, mutate):
+    folder = tmp_path / "expressions"
+    folder.mkdir()
+    (folder / "run.json").write_bytes((fitted / "run.json").read_bytes())
+    frame = mutate(pd.read_csv(fitted / "leaderboard.csv"))
+    frame.to_csv(folder / "leaderboard.csv", index=False)
+    return folder / "leaderboard.csv"
+
+
+@pytest.mark.parametrize(
+    ("mutate", "flags", "message"),
+    [
+        (lambda f: f.drop(columns=["expression"]), [], "missing column(s) expression"),
+        (lambda f: f, ["--select", "no-such-id"], "unknown expression ID(s) no-such-id"),
+        (
+            lambda f: f.assign(expression=np.where(f["family"] == "poly", "sin(x0)", f["expression"])),
+            [],
+            "sin",
+        ),
+        (lambda f: f.assign(expression="__import__('os').system('true')"), [], "leaderboard.csv"),
+        (lambda f: f, ["--precision", "float32"], "is not of the form ap_fixed<W,I>"),
+        (lambda f: f, ["--clock", "0"], "--clock must be in (0, 100] ns"),
+    ],
+)
+def test_bad_leaderboards_and_settings_exit_2_and_write_no_project(
+    fitted, tmp_path, capsys, mutate, flags, message
+):
+    board = _bad_board(tmp_path, fitted, mutate)
+    before = board.read_bytes()
+    out = tmp_path / "hdl"
+    assert main(["emit-hls", "--leaderboard", str(board), "--out", str(out), *flags]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and message in err
+    assert not out.exists() and board.read_bytes() == before
+
+
+def test_an_output_path_that_is_a_file_is_a_one_line_error(fitted, tmp_path, capsys):
+    blocker = tmp_path / "hdl"
+    blocker.write_text("not a folder")
+    assert main(["emit-hls", "--leaderboard", str(fitted / "leaderboard.csv"), "--out", str(blocker)]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+    assert blocker.read_text() == "not a folder"
