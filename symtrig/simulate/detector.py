@@ -74,12 +74,15 @@ def _smear(p4: np.ndarray, sigma: np.ndarray, rng: np.random.Generator) -> np.nd
 
 def emulate_detector(particles: dict[str, np.ndarray], rng: np.random.Generator) -> dict[str, np.ndarray]:
     """Detector-level candidates from visible generator particles (keys px, py, pz, e, pdg, charge)."""
-    px, py, pz, e = particles["px"], particles["py"], particles["pz"], particles["e"]
+    # Pythia very rarely emits a photon with E = 0; its resolution (∝ 1/E) would be infinite and turn the
+    # candidate into NaN, which FastJet cannot cluster (it crashes). Such a particle carries nothing: drop it.
+    ok = particles["e"] > 0
+    px, py, pz, e = (particles[k][ok] for k in ("px", "py", "pz", "e"))
     pt = np.hypot(px, py)
     with np.errstate(divide="ignore", invalid="ignore"):
         eta = np.arcsinh(np.where(pt > 0, pz / pt, np.sign(pz) * 1e10))
     phi = np.arctan2(py, px)
-    route = _route(particles["pdg"], particles["charge"], pt)
+    route = _route(particles["pdg"][ok], particles["charge"][ok], pt)
 
     tracks = np.column_stack([px, py, pz, e])[route == _TRACK]
     ecal = _cells(eta[route == _ECAL], phi[route == _ECAL], e[route == _ECAL], ECAL_CELL)

@@ -94,8 +94,12 @@ def _generate_batch(
         particles = visible_final_state(pythia.event)
         if job.detector:
             particles = emulate_detector(particles, rng)
-        for key, src in (("px", "px"), ("py", "py"), ("pz", "pz"), ("E", "e")):
-            events[key].append(particles[src])
+        # a non-finite momentum would crash FastJet's C++ (not raise): refuse it here, loudly
+        p4 = [particles[src] for src in ("px", "py", "pz", "e")]
+        if not all(np.isfinite(a).all() for a in p4):
+            raise RuntimeError(f"class {job.jet_class}, seed {job.seed}: non-finite particle momentum")
+        for key, arr in zip(("px", "py", "pz", "E"), p4, strict=True):
+            events[key].append(arr)
         truth.append(truth_directions(pythia.event, job.jet_class))
     return events, truth
 
