@@ -208,6 +208,25 @@ def test_detector_cells_keep_calorimeter_energy_inside_eta_3() -> None:
     assert np.allclose(masses2, 0.0, atol=1e-6 * cells[:, 3].max() ** 2)  # cells are massless
 
 
+def test_detector_survives_a_zero_energy_photon() -> None:
+    """Pythia can emit an E = 0 photon; its 1/E resolution must not turn into a NaN candidate."""
+    from symtrig.simulate.detector import emulate_detector
+
+    particles = {
+        "px": np.array([1.0, 0.0, 3.0, 2.0]),
+        "py": np.array([0.0, 0.0, 1.0, 1.0]),
+        "pz": np.array([2.0, 0.0, 1.0, 0.5]),
+        "pdg": np.array([211, 22, 22, 2112]),
+        "charge": np.array([1.0, 0.0, 0.0, 0.0]),
+    }
+    mass2 = np.array([0.14**2, 0.0, 0.0, 0.94**2])
+    particles["e"] = np.sqrt(particles["px"] ** 2 + particles["py"] ** 2 + particles["pz"] ** 2 + mass2)
+    with np.errstate(all="raise"):
+        out = emulate_detector(particles, np.random.default_rng(0))
+    assert len(out["e"]) == 3  # the track, one ECAL cell, one HCAL cell
+    assert all(np.isfinite(v).all() for v in out.values())
+
+
 # --- user errors and the optional extra --------------------------------------------------------------------
 
 
