@@ -238,9 +238,12 @@ def _source(value: str) -> tuple[str, str]:
 
 
 def _source_details(frame: pd.DataFrame) -> str:
-    """E.g. 'estimate: analytical cost model, not synthesized; synthesis (csynth): HLS C-synthesis report'."""
+    """What the source means: 'analytical cost model, ...', or per source when several are mixed."""
+    values = sorted(set(frame["cost_source"].dropna().astype(str)))
+    if len(values) == 1:
+        return _source(values[0])[1]
     parts = []
-    for value in sorted(set(frame["cost_source"].dropna().astype(str))):
+    for value in values:
         word, meaning = _source(value)
         parts.append(f"{word}{'' if word == value else f' ({value})'}: {meaning}")
     return "; ".join(parts)
@@ -331,7 +334,7 @@ def _y_axis(points: pd.DataFrame, hardware: bool) -> tuple[str, str]:
 
 def _x_label(points: pd.DataFrame, x_column: str) -> str:
     if x_column in HARDWARE_AXES:
-        return f"{HARDWARE_AXES[x_column]} ({source_word(points)})"
+        return f"{HARDWARE_AXES[x_column]} of the HLS design ({source_word(points)})"
     return "complexity (PySR node count)" if x_column == "complexity" else x_column
 
 
@@ -386,9 +389,17 @@ def _auc_caption(inputs: ReportInputs, points: pd.DataFrame, x: str, y: str) -> 
         lines.append(f"Latency/resources: {source_word(points)} ({_source_details(points)}).")
         if "estimate" in source_word(points) and "synthesis" in source_word(points):
             lines.append("Filled markers: synthesis; hollow: estimate.")
+        if "design" in points and points["design"].dropna().duplicated().any():
+            lines.append(
+                "A design computing several classes (one IP for a family's best set) has one cost, "
+                "shown at each of its expressions."
+            )
     if y == "auc_fixed" and "precision" in points:
-        precisions = ", ".join(sorted(set(points["precision"].dropna().astype(str))))
-        lines.append(f"AUC of the fixed-point design ({precisions}); the teacher's is in floating point.")
+        precisions = sorted(set(points["precision"].dropna().astype(str)))
+        which = ", ".join(precisions) if len(precisions) <= 3 else "each design's own; see summary.md"
+        lines.append(
+            f"AUC of the fixed-point design (precision: {which}); the teacher's is in floating point."
+        )
     return "\n".join(textwrap.fill(line, CAPTION_WIDTH) for line in lines)
 
 
@@ -539,7 +550,10 @@ _HARDWARE_COLUMNS = [
     ("ff", "FF"),
     ("bram", "BRAM"),
     ("cost_source", "source"),
+    ("design", "design"),
 ]
+#: Per-design figures: shown once per design, not once per output.
+_DESIGN_COLUMNS = ("latency_ns", "latency_cycles", "dsp", "lut", "ff", "bram", "cost_source", "design")
 
 
 def _best_section(inputs: ReportInputs, best: pd.DataFrame) -> list[str]:
@@ -549,7 +563,8 @@ def _best_section(inputs: ReportInputs, best: pd.DataFrame) -> list[str]:
         "Per family, the expression of each class that `fit` marked best (highest validation AUC); AUCs are "
         "one-vs-rest on the test split. Inputs are standardized features, (x - mean) / scale, with mean and "
         f"scale in `{RUN_FILE}`. Constants are shown to {DISPLAY_DIGITS} significant digits; "
-        "`leaderboard.csv` has them in full.",
+        "`leaderboard.csv` has them in full. Latency and resources belong to the HLS design (IP) that "
+        "computes the expression.",
         "",
     ]
     columns = list(_BASE_COLUMNS)
@@ -561,11 +576,41 @@ def _best_section(inputs: ReportInputs, best: pd.DataFrame) -> list[str]:
         accuracy = group["accuracy_5class"].dropna()
         acc_text = _md_cell(accuracy.iloc[0]) if len(accuracy) else "– (not all five classes fitted)"
         lines += [f"### {family}", "", f"Setting: {setting}. 5-class accuracy (argmax): {acc_text}.", ""]
-        lines += ["| " + " | ".join(t for _, t in columns) + " |", "|" + "---|" * len(columns)]
+        shown = columns
+        design = _shared_design(group)
+        if design is not None:  # one multi-output IP: its cost once, not repeated per class
+            lines += [_design_line(first, design, len(group)), ""]
+            shown = [(c, t) for c, t in columns if c not in _DESIGN_COLUMNS]
+        lines += ["| " + " | ".join(t for _, t in shown) + " |", "|" + "---|" * len(shown)]
         for _, row in group.iterrows():
-            lines.append("| " + " | ".join(_best_cell(row, c) for c, _ in columns) + " |")
+            lines.append("| " + " | ".join(_best_cell(row, c) for c, _ in shown) + " |")
         lines.append("")
     return lines
+
+
+def _shared_design(group: pd.DataFrame) -> str | None:
+    """The design name when all of the set's expressions are outputs of one HLS design, else None."""
+    if "design" not in group or len(group) < 2 or group["design"].isna().any():
+        return None
+    names = set(group["design"].astype(str))
+    return names.pop() if len(names) == 1 else None
+
+
+_DESIGN_UNITS = (
+    ("latency_ns", "ns"),
+    ("latency_cycles", "cycles"),
+    ("dsp", "DSP"),
+    ("lut", "LUT"),
+    ("ff", "FF"),
+    ("bram", "BRAM"),
+)
+
+
+def _design_line(row: pd.Series, design: str, n_outputs: int) -> str:
+    cost = ", ".join(f"{_best_cell(row, c)} {unit}" for c, unit in _DESIGN_UNITS if c in row)
+    source = row.get("cost_source")
+    how = f"**{_source(source)[0]}** ({_source(source)[1]})" if isinstance(source, str) else "source unknown"
+    return f"HLS design `{design}`, one IP with {n_outputs} outputs: {cost}; {how}."
 
 
 def _best_cell(row: pd.Series, column: str) -> str:

@@ -54,23 +54,28 @@ def plain_report(fit_dir):
 
 def add_fixture_hls_columns(folder, sources: list[str]) -> None:
     """TEST FIXTURE ONLY: invented, plausible emit-hls columns (not measured) so the hardware plots can be
-    exercised before `emit-hls` exists. Latency grows with complexity, DSP with the number of products."""
+    exercised before `emit-hls` lands. Shaped like emit-hls output: each family's best set is one 5-output
+    design sharing one cost; every other expression is its own design. Latency grows with complexity."""
     path = folder / "leaderboard.csv"
     frame = pd.read_csv(path)
-    complexity = frame["complexity"].to_numpy()
+    frame["design"] = np.where(
+        frame["best"], frame["family"] + "_c" + frame["cmax"].astype(str), "expr_" + frame["expr_id"]
+    )
+    size = frame.groupby("design")["complexity"].transform("sum").to_numpy()
+    products = frame.groupby("design")["expression"].transform(lambda e: e.str.count(r"\*").sum())
     frame["precision"] = "ap_fixed<16,6>"
-    frame["auc_fixed"] = frame["auc"] - 0.002 * complexity / complexity.max()
+    frame["auc_fixed"] = frame["auc"] - 0.002 * frame["complexity"] / frame["complexity"].max()
     frame["auc_fixed_drop"] = frame["auc"] - frame["auc_fixed"]
     frame["overflow_rate"] = 0.0
     frame["lut_clip_rate"] = 0.0
-    frame["latency_cycles"] = 1 + complexity // 4
+    frame["latency_cycles"] = 1 + size // 6
     frame["latency_ns"] = 5.0 * frame["latency_cycles"]
-    frame["dsp"] = frame["expression"].str.count(r"\*")
-    frame["lut"] = 35 * complexity
-    frame["ff"] = 28 * complexity
-    frame["bram"] = frame["expression"].str.count("sin|cos")
-    frame["cost_source"] = [sources[i % len(sources)] for i in range(len(frame))]
-    frame["design"] = "hls/" + frame["expr_id"]
+    frame["dsp"] = products
+    frame["lut"] = 35 * size
+    frame["ff"] = 28 * size
+    frame["bram"] = frame.groupby("design")["expression"].transform(lambda e: e.str.count("sin|cos").sum())
+    codes = frame["design"].astype("category").cat.codes
+    frame["cost_source"] = [sources[code % len(sources)] for code in codes]
     frame.to_csv(path, index=False)
 
 
@@ -129,6 +134,12 @@ def test_report_with_hardware_columns_plots_them_and_labels_estimate_and_synthes
     assert "fixed-point AUC" in summary and "`ap_fixed<16,6>`" in summary
     assert "Test AUC vs latency [ns] (estimate and synthesis)" in summary  # the caption says it too
     assert "](auc_vs_dsp.png)" in summary and "](auc_vs_lut.png)" in summary
+    board = pd.read_csv(folder / "leaderboard.csv")
+    poly = board[board["design"] == "poly_c10"].iloc[0]
+    assert (  # a 5-output IP's cost is stated once for the set, with its source, not repeated per class
+        f"HLS design `poly_c10`, one IP with 5 outputs: {poly['latency_ns']:.1f} ns, "
+        f"{poly['latency_cycles']} cycles, {poly['dsp']} DSP, {poly['lut']} LUT"
+    ) in summary
 
 
 def test_estimates_are_never_called_synthesis(fit_dir, tmp_path):
@@ -143,7 +154,7 @@ def test_estimates_are_never_called_synthesis(fit_dir, tmp_path):
     assert "(estimate)" in captions["auc_vs_latency.png"] and "(estimate)" in captions["auc_vs_lut.png"]
     summary = report.summary_markdown(inputs, report.best_expressions(inputs.frame), captions)
     assert "synthesis" not in summary.replace("not synthesized", "")
-    assert "**estimate**" in summary and "| estimate |" in summary
+    assert "**estimate**" in summary and "| estimate |" not in summary  # best sets are one design each
 
 
 def test_roc_curves_are_the_leaderboards_expressions_on_the_fit_test_split(fit_dir):
