@@ -6,6 +6,7 @@ computed here, so a leaderboard can always be traced back to the exact jets it w
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -52,6 +53,8 @@ OPENML_DATA_ID = 42468
 SAMPLE_FILE = "jets_sample.parquet"
 #: A class with fewer jets than this cannot be split into train/validation/test and scored meaningfully.
 MIN_JETS_PER_CLASS = 20
+#: The 17 column names fit in ~250 characters; a longer CSV header line cannot be a jets file.
+MAX_HEADER_CHARS = 65_536
 #: Default split fractions (train, validation, test), stratified by class.
 SPLIT_FRACTIONS = (0.6, 0.2, 0.2)
 _READERS = {
@@ -184,12 +187,45 @@ def _read_file(path: Path) -> tuple[pd.DataFrame, bool | None]:
         raise SymtrigError(f"{path}: no such file; use --data sample, openml or a path to a jets file")
     if path.stat().st_size == 0:
         raise SymtrigError(f"{path.name}: the file is empty")
+    header = _header_columns(path)
+    if header is not None:  # a wrong layout fails before the body is parsed (a million columns took minutes)
+        check_columns(header, path.name)
     try:
         frame = reader(path)
     except Exception as exc:  # any reader failure is a malformed user file
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise SymtrigError(f"{path.name}: cannot be read as {path.suffix.lstrip('.')} ({reason})") from exc
     return frame, (True if _is_simulated(path) else None)
+
+
+def _header_columns(path: Path) -> list[str] | None:
+    """The column names from the CSV header line or the Arrow schema alone, without reading the body.
+
+    None when they cannot be read this way (a blank first line, a Feather v1 file, a corrupt file): the full
+    read then decides, and reports a corrupt file in its own words.
+    """
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".csv":
+            with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
+                line = fh.readline(MAX_HEADER_CHARS + 1)
+            if len(line) > MAX_HEADER_CHARS:
+                raise SymtrigError(
+                    f"{path.name}: header line longer than {MAX_HEADER_CHARS} characters; "
+                    "expected the 16 features + 'class'"
+                )
+            return next(csv.reader([line]), None) if line.strip() else None
+        if suffix in (".parquet", ".pq"):
+            import pyarrow.parquet as pq
+
+            return [n for n in pq.read_schema(path).names if not n.startswith("__index_level_")]
+        import pyarrow.ipc as ipc
+
+        return list(ipc.open_file(path).schema.names)
+    except SymtrigError:
+        raise
+    except Exception:
+        return None
 
 
 def _is_simulated(path: Path) -> bool:
@@ -233,15 +269,7 @@ def validate_frame(frame: pd.DataFrame, *, name: str, simulated: bool | None) ->
     """
     if len(frame) == 0:
         raise SymtrigError(f"{name}: the table has no rows")
-    columns = [str(c) for c in frame.columns]
-    missing = [c for c in (*FEATURES, LABEL_COLUMN) if c not in columns]
-    extra = [c for c in columns if c not in (*FEATURES, LABEL_COLUMN)]
-    if missing:
-        raise SymtrigError(f"{name}: missing column(s) {', '.join(missing)}")
-    if extra:
-        raise SymtrigError(
-            f"{name}: unexpected column(s) {', '.join(extra[:5])}; expected the 16 features + 'class'"
-        )
+    check_columns([str(c) for c in frame.columns], name)
     X = _numeric_features(frame, name)
     y = _encode_labels(frame[LABEL_COLUMN], name)
     finite = np.isfinite(X).all(axis=1)
@@ -255,6 +283,24 @@ def validate_frame(frame: pd.DataFrame, *, name: str, simulated: bool | None) ->
         n_dropped=int((~finite).sum()),
         fingerprint=fingerprint(X, y),
     )
+
+
+def check_columns(columns: list[str], name: str) -> None:
+    """Exactly the 16 features and the label, in any order; names in the message are clipped to one line."""
+    missing = [c for c in (*FEATURES, LABEL_COLUMN) if c not in columns]
+    extra = [c for c in columns if c not in (*FEATURES, LABEL_COLUMN)]
+    if missing:
+        raise SymtrigError(f"{name}: missing column(s) {', '.join(missing)}")
+    if extra:
+        shown = ", ".join(_clip(c) for c in extra[:5])
+        more = f" and {len(extra) - 5} more" if len(extra) > 5 else ""
+        raise SymtrigError(f"{name}: unexpected column(s) {shown}{more}; expected the 16 features + 'class'")
+
+
+def _clip(text: object, limit: int = 40) -> str:
+    """A user-supplied value short enough for a one-line error (a 1 MB label must not become a 1 MB line)."""
+    text = str(text)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
 
 
 def _numeric_features(frame: pd.DataFrame, name: str) -> np.ndarray:
@@ -280,7 +326,7 @@ def _encode_labels(labels: pd.Series, name: str) -> np.ndarray:
     text = labels.astype(str).str.strip().str.lower()
     unknown = sorted(set(text) - set(CLASSES))
     if unknown:
-        shown = ", ".join(repr(u) for u in unknown[:5])
+        shown = ", ".join(repr(_clip(u)) for u in unknown[:5])
         raise SymtrigError(f"{name}: unknown class label(s) {shown}; expected one of {', '.join(CLASSES)}")
     return text.map({c: i for i, c in enumerate(CLASSES)}).to_numpy(dtype=np.int64)
 
