@@ -10,7 +10,7 @@ import numpy as np
 from sklearn.metrics import r2_score, roc_auc_score, roc_curve
 
 
-def _finite(score: np.ndarray) -> np.ndarray:
+def finite_scores(score: np.ndarray) -> np.ndarray:
     """Non-finite scores (log of 0, overflow) rank as the least signal-like, instead of breaking the metric."""
     score = np.asarray(score, dtype=np.float64)
     if np.isfinite(score).all():
@@ -22,12 +22,12 @@ def _finite(score: np.ndarray) -> np.ndarray:
 
 def one_vs_rest_auc(labels: np.ndarray, score: np.ndarray, positive: int) -> float:
     """ROC AUC of ``score`` for class ``positive`` against all other classes."""
-    return float(roc_auc_score(np.asarray(labels) == positive, _finite(score)))
+    return float(roc_auc_score(np.asarray(labels) == positive, finite_scores(score)))
 
 
 def fidelity_r2(teacher_score: np.ndarray, student_score: np.ndarray) -> float:
     """R² of the distilled score against the teacher's score it was fitted to (1 = perfect imitation)."""
-    return float(r2_score(teacher_score, _finite(student_score)))
+    return float(r2_score(teacher_score, finite_scores(student_score)))
 
 
 def multiclass_accuracy(scores: np.ndarray, labels: np.ndarray) -> float:
@@ -36,14 +36,14 @@ def multiclass_accuracy(scores: np.ndarray, labels: np.ndarray) -> float:
 
 
 def _finite_matrix(scores: np.ndarray) -> np.ndarray:
-    return np.column_stack([_finite(col) for col in np.asarray(scores, dtype=np.float64).T])
+    return np.column_stack([finite_scores(col) for col in np.asarray(scores, dtype=np.float64).T])
 
 
 def background_rejection(
     labels: np.ndarray, score: np.ndarray, positive: int, signal_eff: float = 0.5
 ) -> float:
     """1 / (background mistag rate) at the given signal efficiency, the HEP way of reading a ROC curve."""
-    fpr, tpr, _ = roc_curve(np.asarray(labels) == positive, _finite(score))
+    fpr, tpr, _ = roc_curve(np.asarray(labels) == positive, finite_scores(score))
     mistag = float(np.interp(signal_eff, tpr, fpr))
     return float("inf") if mistag <= 0 else 1.0 / mistag
 

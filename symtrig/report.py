@@ -410,7 +410,7 @@ def roc_curves(
     from sklearn.metrics import roc_curve
 
     from symtrig import expr as ex
-    from symtrig.metrics import _finite
+    from symtrig.metrics import finite_scores
 
     X_std = data.standardize(data.X_test)
     y = np.asarray(data.y_test)
@@ -427,7 +427,7 @@ def roc_curves(
             )
         curves[name] = []
         for label, score, auc in scored:
-            fpr, tpr, _ = roc_curve(is_signal, _finite(score))
+            fpr, tpr, _ = roc_curve(is_signal, finite_scores(score))
             curves[name].append(RocCurve(label, tpr, fpr, auc, int((~is_signal).sum())))
     return curves
 

@@ -20,13 +20,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-# Command modules register on `app` when imported; keep this list in pipeline order.
-from symtrig.cli import data_cmds  # noqa: E402,F401
-from symtrig.cli import simulate_cmd  # noqa: E402,F401
-from symtrig.cli import teacher_cmd  # noqa: E402,F401
-from symtrig.cli import fit_cmd  # noqa: E402,F401
-from symtrig.cli import emit_cmd  # noqa: E402,F401
-from symtrig.cli import report_cmd  # noqa: E402,F401
+# Command modules register on `app` when imported, in pipeline order (the order `symtrig --help` lists).
+from symtrig.cli import data_cmds, simulate_cmd, teacher_cmd, fit_cmd, emit_cmd, report_cmd  # noqa: E402,F401,I001
 
 
 def main(argv: list[str] | None = None) -> int:
