@@ -344,7 +344,7 @@ def _mark_best_sets(frame, data: JetData):
 
 
 def obtain_teacher(config: FitConfig, data: JetData, progress: bool = True) -> tuple[Teacher, str]:
-    """The teacher to distil and its id (a hash of the model file).
+    """The teacher to distil and its id (:func:`teacher_fingerprint`).
 
     ``--teacher PATH`` is loaded and must match the data. Otherwise ``<out>/teacher/`` is reused when it was
     trained on these jets with this split, else a new one is trained and saved there.
@@ -363,8 +363,26 @@ def obtain_teacher(config: FitConfig, data: JetData, progress: bool = True) -> t
             model, training = teachers.train_teacher(data, seed=config.seed)
             teachers.save_teacher(model, teachers.make_card(model, data, config.seed, training), folder)
             teacher = teachers.load_teacher(folder)
-    model_file = Path(teacher.source)
-    return teacher, "sha256:" + hashlib.sha256(model_file.read_bytes()).hexdigest()[:16]
+    return teacher, teacher_fingerprint(teacher)
+
+
+def teacher_fingerprint(teacher: Teacher) -> str:
+    """An id of what the teacher computes: a scikit-learn teacher's architecture and weights, else its file.
+
+    Not the skops file's hash: skops names archive members after object ids and stamps them with the save time,
+    so retraining the same model with the same seed (a rerun after a kill, a second machine) gives other bytes,
+    hence other search keys, and a resumed sweep would redo every search and disagree with an uninterrupted one.
+    """
+    model = getattr(teacher, "model", None)
+    digest = hashlib.sha256()
+    if model is not None and hasattr(model, "coefs_"):
+        shape = {"kind": type(model).__name__, "activation": model.activation, "out": model.out_activation_}
+        digest.update(json.dumps({**shape, "classes": [str(c) for c in model.classes_]}).encode())
+        for array in (*model.coefs_, *model.intercepts_):
+            digest.update(np.ascontiguousarray(array, dtype="<f8").tobytes())
+    else:  # ONNX: protobuf serialisation is deterministic, the file is the model
+        digest.update(Path(teacher.source).read_bytes())
+    return "sha256:" + digest.hexdigest()[:16]
 
 
 def fit(config: FitConfig, progress: bool = True) -> dict[str, Any]:
