@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -19,6 +20,46 @@ from typing import Any
 import pandas as pd
 
 from symtrig.errors import SymtrigError
+
+#: ``.<name>.<pid>.<random>.tmp``: the writer's process id lets a later run tell a leftover from a live write.
+_TEMPORARY = re.compile(r"\..+\.(?P<pid>\d+)\.[^.]+\.tmp")
+
+
+def _temporary_prefix(target: Path) -> str:
+    return f".{target.name}.{os.getpid()}."
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    return True
+
+
+def remove_stale_temporaries(folder: str | os.PathLike[str]) -> list[Path]:
+    """Delete temporaries that a killed writer left in ``folder`` and its subfolders; returns what was removed.
+
+    A SIGKILL (or power loss) between creating a temporary and renaming it leaves ``.name.<pid>.xxx.tmp``
+    behind; the target itself is intact (old version or none). Only temporaries whose writer process is gone
+    are removed, so a concurrent writer on the same machine is never disturbed.
+    """
+    removed = []
+    root = Path(folder)
+    if not root.is_dir():
+        return removed
+    for path in sorted(root.rglob(".*.tmp")):
+        match = _TEMPORARY.fullmatch(path.name)
+        if match is None or _process_alive(int(match["pid"])):
+            continue
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+        removed.append(path)
+    return removed
 
 
 def _ensure_parent(path: Path) -> None:
@@ -34,7 +75,7 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     target = Path(path)
     _ensure_parent(target)
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        fd, tmp_name = tempfile.mkstemp(prefix=_temporary_prefix(target), suffix=".tmp", dir=target.parent)
     except OSError as exc:
         raise SymtrigError(f"cannot write to {target.parent}: {exc.strerror or exc}") from exc
     os.close(fd)
@@ -89,7 +130,7 @@ def atomic_directory(path: str | os.PathLike[str]) -> Iterator[Path]:
     target = Path(path)
     _ensure_parent(target)
     try:
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+        tmp = Path(tempfile.mkdtemp(prefix=_temporary_prefix(target), suffix=".tmp", dir=target.parent))
     except OSError as exc:
         raise SymtrigError(f"cannot write to {target.parent}: {exc.strerror or exc}") from exc
     old = target.parent / f".{target.name}.old"

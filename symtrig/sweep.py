@@ -389,6 +389,7 @@ def fit(config: FitConfig, progress: bool = True) -> dict[str, Any]:
     """``symtrig fit``: data → teacher → searches → leaderboard, recording settings and versions."""
     config = config.validated()
     data = load_jet_data(config.data, seed=config.seed, data_home=config.data_home)
+    atomic.remove_stale_temporaries(config.out)  # what a killed earlier run was writing
     teacher, teacher_id = obtain_teacher(config, data, progress)
     counts = run_sweep(config, data, teacher, teacher_id, progress)
     return publish(config, data, teacher, teacher_id, {"command": "fit", **counts})
