@@ -51,7 +51,7 @@ def test_emulator_reports_events_without_compiling():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("precision", ["ap_fixed<16,6>", "ap_fixed<18,8>", "ap_fixed<24,12>"])
+@pytest.mark.parametrize("precision", ["ap_fixed<16,7>", "ap_fixed<18,8>", "ap_fixed<24,12>"])
 def test_emulator_bit_identical_to_compiled_predict(tmp_path, precision):
     mean, scale, Xraw = _rows(6000, seed=1)
     low = lower(EXPRS, mean=mean, scale=scale, X_calib_raw=Xraw[2000:])

@@ -72,3 +72,18 @@ def test_unsupported_function_is_a_user_error(data):
         lower([sp.tanh(X[0])], mean=mean, scale=scale, X_calib_raw=Xraw)
     with pytest.raises(SymtrigError, match="power"):
         lower([sp.sqrt(X[0])], mean=mean, scale=scale, X_calib_raw=Xraw)
+
+
+def test_a_table_span_needs_integer_bits_like_its_ends():
+    """hls4ml computes base_div = N / span in result_t: a span of 2**(I-1) wraps and every index is garbage,
+    so a table of span 8 needs I >= 5 even when both ends are below 8 in magnitude."""
+    from symtrig.hls.emulate import FixedType
+    from symtrig.hls.lower import LutSpec
+    from symtrig.hls.project import check_precision
+
+    spec = LutSpec("exp_lut0", "exp", -5.0546875, 2.9453125, 1024)
+    assert spec.required_int_bits() == 5
+    lowered = type("L", (), {"luts": [spec]})()
+    check_precision(lowered, FixedType(20, 5))
+    with pytest.raises(SymtrigError, match="integer bits but table exp_lut0"):
+        check_precision(lowered, FixedType(20, 4))

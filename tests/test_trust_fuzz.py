@@ -629,11 +629,6 @@ def test_fuzz_totals(report):
     assert STATS.max_seconds < CASE_LIMIT_S
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="expr/parser.py only rejects results containing sympy.I; a negative constant to a rational power "
-    "becomes (-1)**(p/q) (complex, no I) and evaluate() then silently keeps the real part",
-)
 @pytest.mark.parametrize("text", ["(-8)^(1/3)", "x0*(-8)^(1/3)", "(0-8)^(2/3)", "(-1)^(1/4)"])
 def test_a_complex_constant_is_refused(text):
     with pytest.raises(SymtrigError, match="complex"):

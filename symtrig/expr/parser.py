@@ -124,6 +124,11 @@ def _power(base: sympy.Expr, exponent: sympy.Expr, pos: int) -> sympy.Expr:
     return _check_built(sympy.Pow(base, exponent), pos)
 
 
+def _has_complex_power(expr: sympy.Expr) -> bool:
+    """A negative constant to a fractional power, e.g. (-8)^(1/3) = (-1)**(1/3)*2: complex, yet without I."""
+    return any(p.base.is_negative and not p.exp.is_integer for p in expr.atoms(sympy.Pow))
+
+
 def _log(u: sympy.Expr) -> sympy.Expr:
     """``log(abs(u))`` is PySR's and operon's log|u|: keep it as one ``logabs`` node."""
     return logabs(u.args[0]) if isinstance(u, sympy.Abs) else sympy.log(u)
@@ -300,7 +305,7 @@ def parse_expression(
         raise _fail(None, f"sympy cannot build this expression ({type(exc).__name__})") from exc
     if parser.peek.kind != "end":
         raise _fail(parser.peek.pos, f"unexpected {parser.peek.text!r}")
-    if expr.has(sympy.zoo, sympy.oo, -sympy.oo, sympy.nan, sympy.I):
+    if expr.has(sympy.zoo, sympy.oo, -sympy.oo, sympy.nan, sympy.I) or _has_complex_power(expr):
         raise _fail(None, "the expression is undefined or complex (division by zero, log of 0 or < 0?)")
     if allowed is not None:
         ops = _allowed_ops(allowed)
