@@ -154,7 +154,7 @@ def _warm_up() -> None:
     for text in (
         "x0+sin(x1)*cos(x2)/exp(x3)-gauss(x4)",
         "logabs(x5)^2+sqrt(abs(x6))+log(x7)**0.5",
-        "(-8)^(1/3)",
+        "8^(1/3)",
     ):
         parse_expression(text)
 
