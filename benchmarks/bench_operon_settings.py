@@ -114,12 +114,13 @@ def score_front(cands, data, k: int) -> dict[str, float]:
     }
 
 
+_POP1000 = OperonSettings(population_size=1000, pool_size=1000)
 CONFIGS: dict[str, OperonSettings] = {
-    "pop1000 lbfgs5 bs1000": OperonSettings(),
-    "pop500 lbfgs5 bs1000": OperonSettings(population_size=500, pool_size=500),
-    "pop1000 lbfgs2 bs1000": OperonSettings(optimizer_iterations=2),
-    "pop1000 lbfgs10 bs1000": OperonSettings(optimizer_iterations=10),
-    "pop1000 lbfgs5 bs250": OperonSettings(optimizer_batch_size=250),
+    "pop1000 lbfgs5 bs1000": _POP1000,
+    "pop500 lbfgs5 bs1000": dataclasses.replace(_POP1000, population_size=500, pool_size=500),
+    "pop1000 lbfgs2 bs1000": dataclasses.replace(_POP1000, optimizer_iterations=2),
+    "pop1000 lbfgs10 bs1000": dataclasses.replace(_POP1000, optimizer_iterations=10),
+    "pop1000 lbfgs5 bs250": dataclasses.replace(_POP1000, optimizer_batch_size=250),
 }
 
 
