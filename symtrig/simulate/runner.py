@@ -11,11 +11,12 @@ This module imports the generator stack (pythia8mc, fastjet, numba) only inside 
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import os
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
 from pathlib import Path
@@ -76,28 +77,46 @@ def plan_jobs(per_class: int, seed: int, detector: bool, pthat_min: float = PTHA
     return jobs
 
 
-def _run_all(jobs: list[Job], n_workers: int) -> Iterator[JobResult]:
-    """Yield job results as they finish; in this process when ``n_workers == 1``."""
+def _pool_context():
+    """Fork where the OS has it: the workers inherit the imported stack and the loaded numba kernel, which
+    saves each one several seconds of start-up (spawn re-imports pandas, awkward, fastjet, numba, pythia).
+    Elsewhere spawn, which needs the caller's ``if __name__ == "__main__":`` guard."""
+    import multiprocessing
+
+    return get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+
+
+def _warm_up() -> None:
+    """Import the worker stack and load the numba kernel in this process, before any fork."""
+    from symtrig.simulate.features import ecf_sums
+
+    ecf_sums(np.ones(3), np.zeros(3), np.arange(3.0), np.array([0, 3]))
+
+
+@contextlib.contextmanager
+def _run_all(jobs: list[Job], n_workers: int) -> Iterator[Iterator[JobResult]]:
+    """Start all jobs (in this process when ``n_workers == 1``); yield an iterator over finished results.
+
+    The pool is created and every job submitted before the caller opens its progress bar, so no process is
+    forked while tqdm's monitor thread runs. On error or Ctrl-C the jobs not yet started are cancelled.
+    """
     from symtrig.simulate.worker import run_job
 
     if n_workers == 1:
-        yield from map(run_job, jobs)
+        yield map(run_job, jobs)
         return
-    # "spawn": workers start clean (no inherited numba/tqdm threads), each imports the stack once.
-    with ProcessPoolExecutor(max_workers=n_workers, mp_context=get_context("spawn")) as pool:
+    _warm_up()
+    pool = ProcessPoolExecutor(max_workers=n_workers, mp_context=_pool_context())
+    try:
         # longest first (top jets are the slowest class) so the last jobs are short ones
         order = sorted(jobs, key=lambda j: (j.jet_class != "t", -j.n_jets))
         futures = [pool.submit(run_job, job) for job in order]
-        try:
-            for fut in as_completed(futures):
-                yield fut.result()
-        except BaseException:
-            for fut in futures:
-                fut.cancel()
-            raise
+        yield (fut.result() for fut in as_completed(futures))
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _progress(results: Iterable[JobResult], total: int, enabled: bool) -> Iterator[JobResult]:
+def _progress(results: Iterator[JobResult], total: int, enabled: bool) -> Iterator[JobResult]:
     from tqdm.auto import tqdm
 
     with tqdm(total=total, unit="jet", desc="simulate", disable=not enabled, smoothing=0.1) as bar:
@@ -120,14 +139,15 @@ def simulate_jets(
     column, sorted by class. ``frame.attrs["symtrig"]`` holds the run's settings and counts (the same
     dictionary :func:`simulation_metadata` builds for the Parquet file).
 
-    With ``jobs > 1`` the workers are started with "spawn" (clean processes, no inherited threads), so a
-    calling script needs the usual ``if __name__ == "__main__":`` guard.
+    With ``jobs > 1`` the workers are forked (spawned where fork does not exist, e.g. Windows and macOS
+    defaults aside, which needs the caller's ``if __name__ == "__main__":`` guard).
     """
     validate_request(per_class, jobs, seed)
     require_sim_extra()
     planned = plan_jobs(per_class, seed, detector, pthat_min)
     start = time.perf_counter()
-    results = list(_progress(_run_all(planned, min(jobs, len(planned))), 5 * per_class, progress))
+    with _run_all(planned, min(jobs, len(planned))) as finished:
+        results = list(_progress(finished, 5 * per_class, progress))
     wall = time.perf_counter() - start
     results.sort(key=lambda r: (CLASSES.index(r.job.jet_class), r.job.index))
     frames = [r.frame.assign(**{LABEL_COLUMN: r.job.jet_class}) for r in results]
