@@ -60,19 +60,22 @@ _SKOPS_EXTRA_TRUSTED: frozenset[str] = frozenset(
     }
 )
 
-#: Training settings, tuned on the bundled ~20k-jet sample: small batches and a patience of 10 epochs reach
-#: the accuracy plateau in a few tens of epochs, well under a minute on two cores.
+#: Training settings, tuned on the bundled sample (20k simulated jets, split seed 0, scored on the validation
+#: split). With a patience of 10 the noisy 1,200-jet hold-out stopped training at epoch 33, short of the
+#: plateau; lr 3e-3, batches of 512 and a patience of 20 gain about 0.015 in accuracy and 0.005-0.02 in AUC and
+#: still train in about 15 s on one core. A gradient-boosted tree ensemble scores no better on these
+#: features, so the network is near what they allow.
 _MLP_SETTINGS: dict[str, Any] = {
     "hidden_layer_sizes": HIDDEN_LAYERS,
     "activation": "relu",
     "solver": "adam",
     "alpha": 1e-4,
-    "batch_size": 256,
-    "learning_rate_init": 1e-3,
+    "batch_size": 512,
+    "learning_rate_init": 3e-3,
     "max_iter": 200,
     "early_stopping": True,
     "validation_fraction": 0.1,
-    "n_iter_no_change": 10,
+    "n_iter_no_change": 20,
     "tol": 1e-4,
 }
 
@@ -332,7 +335,7 @@ def train_teacher(data: JetData, seed: int) -> tuple[SklearnTeacher, dict[str, A
     model = MLPClassifier(random_state=seed, **_MLP_SETTINGS)
     start = time.perf_counter()
     # One BLAS thread: with 256-row batches through 64-wide layers, threading costs more than it gains
-    # (measured 0.09 s vs 0.5 s per epoch on 12k jets, 2 shared cores).
+    # (measured 0.09 s vs 0.5 s per epoch on 12k jets with batches of 256, 2 shared cores).
     with warnings.catch_warnings(), threadpool_limits(limits=1, user_api="blas"):
         warnings.simplefilter("ignore", ConvergenceWarning)  # recorded below as stopped_early = False
         model.fit(X, y)
