@@ -353,17 +353,35 @@ def obtain_teacher(config: FitConfig, data: JetData, progress: bool = True) -> t
 
     if config.teacher:
         teacher = teachers.load_teacher(config.teacher)
-        teachers.require_matching_teacher(teacher, data)
+        for note in teachers.require_matching_teacher(teacher, data):
+            tqdm.write(f"note: {note}")
     else:
         folder = Path(config.out) / "teacher"
-        teacher = teachers.load_teacher(folder) if (folder / teachers.MODEL_FILE).is_file() else None
-        if teacher is None or not teachers.teacher_matches_data(teacher, data).ok:
+        teacher = _reusable_teacher(folder, data)
+        if teacher is None:
             if progress:
                 tqdm.write(f"training the teacher on {data.label} (saved to {folder})")
             model, training = teachers.train_teacher(data, seed=config.seed)
             teachers.save_teacher(model, teachers.make_card(model, data, config.seed, training), folder)
             teacher = teachers.load_teacher(folder)
     return teacher, teacher_fingerprint(teacher)
+
+
+def _reusable_teacher(folder: Path, data: JetData) -> Teacher | None:
+    """The teacher a previous fit saved in ``folder``, if it loads and was trained on these jets and split.
+
+    A missing, corrupt or stale saved teacher is not the user's mistake here: the fit trains a new one.
+    """
+    from symtrig import teacher as teachers
+
+    if not (folder / teachers.MODEL_FILE).is_file():
+        return None
+    try:
+        teacher = teachers.load_teacher(folder)
+    except SymtrigError as exc:
+        tqdm.write(f"note: not reusing {folder} ({exc})")
+        return None
+    return teacher if teachers.teacher_matches_data(teacher, data).ok else None
 
 
 def teacher_fingerprint(teacher: Teacher) -> str:

@@ -212,3 +212,25 @@ def test_the_dask_path_runs_searches_on_a_local_cluster(jets_file, tmp_path):
         assert main(args) == 0
     frame = leaderboard.read(tmp_path / "leaderboard.csv")
     assert set(frame["class"]) == {"t", "w"}
+
+
+def test_a_corrupt_saved_teacher_is_retrained_not_fatal(jets_file, tmp_path):
+    args = [
+        "fit",
+        "--cmax",
+        "7",
+        "--families",
+        "poly",
+        "--classes",
+        "t",
+        "--data",
+        str(jets_file),
+        "--out",
+        str(tmp_path),
+        *FAST,
+    ]
+    assert main(args) == 0
+    model = tmp_path / "teacher" / "teacher.skops"
+    model.write_bytes(b"not a zip archive")
+    assert main(args) == 0
+    assert model.read_bytes()[:2] == b"PK"  # a fresh skops archive replaced the corrupt file
