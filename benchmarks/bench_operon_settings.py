@@ -207,17 +207,22 @@ def run_generations(threads: int, k: int, step: int, cap_s: float) -> None:
             return (log[-1][1] >= 60 and log[-1][2] >= 60 * threads) or log[-1][1] >= cap_s
 
         _, log = chunked_fit(OperonSettings(), spec, data, k, step, stop)
-        cpu_60 = _gens_at(log, 2, 60 * threads) if log[-1][2] >= 60 * threads else f"> {log[-1][0]} (cap)"
+        cells = [
+            _gens_at(log, 1, 30),
+            _gens_at(log, 1, 60),
+            _gens_at(log, 2, 30 * threads),
+            _gens_at(log, 2, 60 * threads),
+        ]
         print(
-            f"| {family} | {threads} | {_gens_at(log, 1, 30)} | {_gens_at(log, 1, 60)} "
-            f"| {_gens_at(log, 2, 30 * threads)} | {cpu_60} | {os.getloadavg()[0]:.1f} |",
+            f"| {family} | {threads} | {' | '.join(cells)} | {os.getloadavg()[0]:.1f} |",
             flush=True,
         )
 
 
-def _gens_at(log: list[tuple[int, float, float]], column: int, limit: float) -> int:
-    """Generations completed by the time ``log[column]`` (1 = wall, 2 = CPU seconds) reached ``limit``."""
-    return max([entry[0] for entry in log if entry[column] <= limit], default=0)
+def _gens_at(log: list[tuple[int, float, float]], column: int, limit: float) -> str:
+    """Generations done when ``log[column]`` (1 = wall, 2 = CPU seconds) reached ``limit``; ">= n" if it never did."""
+    done = max([entry[0] for entry in log if entry[column] <= limit], default=0)
+    return str(done) if log[-1][column] >= limit else f">= {done} (not reached)"
 
 
 def main() -> None:
