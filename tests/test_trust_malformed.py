@@ -363,3 +363,33 @@ def test_malformed_teacher_is_refused_by_fit(kind, jets_file, tmp_path, out, cap
     path = make(tmp_path)
     argv = ["fit", "--data", str(jets_file), "--teacher", str(path), "--out", str(out), *FAST]
     assert_refused(argv, out, capsys, "teacher.json" if path.is_dir() else path.name, *fragments)
+
+
+# ------------------------------------------------------------------------- hostile values into a design
+
+
+def test_out_of_range_inputs_to_a_design_are_counted_not_hidden():
+    """Numbers the fixed-point design cannot hold are reported as overflow / LUT-clip rates, exactly."""
+    pytest.importorskip("hls4ml")
+    import sympy as sp
+
+    from symtrig.hls.lower import lower
+    from symtrig.hls.project import emulator_for
+
+    x = sp.symbols("x0:16")
+    rng = np.random.default_rng(0)
+    low = lower(
+        [x[0] * x[1], sp.sin(x[2])],
+        mean=np.zeros(16),
+        scale=np.ones(16),
+        X_calib_raw=rng.normal(size=(2000, 16)),
+    )
+    rows = rng.normal(size=(400, 16)) * 0.5
+    rows[200:, :2] = 20.0  # 20 * 20 = 400 does not fit ap_fixed<16,6> (|v| < 32): rows 200..399 overflow
+    rows[300:, 2] = 25.0  # representable, but far outside the sin table calibrated on N(0, 1): rows 300..399
+    emulator = emulator_for(low, "ap_fixed<16,6>")
+    hostile = emulator.run(low.ip_inputs(rows))
+    np.testing.assert_array_equal(hostile.overflow_rate, [0.5, 0.0])
+    np.testing.assert_array_equal(hostile.lut_clip_rate, [0.0, 0.25])
+    clean = emulator.run(low.ip_inputs(rows[:200]))
+    assert not clean.overflow_rate.any() and not clean.lut_clip_rate.any()
