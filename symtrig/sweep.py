@@ -214,7 +214,30 @@ def stored_record(out: Path, job: SearchJob) -> dict[str, Any] | None:
         record = json.loads(path.read_text())
     except (OSError, json.JSONDecodeError):
         return None  # written atomically, so this only happens if someone edited it: redo the search
-    return record if record.get("key") == job.key else None
+    return record if intact(record) and record["key"] == job.key else None
+
+
+_RECORD_FIELDS = ("search_id", "key", "job", "auc_teacher", "front", "inputs", "created")
+_MEMBER_FIELDS = ("expression", "complexity", "cost", "loss", "auc", "auc_val", "fidelity_r2", "engine")
+
+
+def intact(record: Any) -> bool:
+    """Whether a stored search has every field the leaderboard uses and expressions the safe parser reads.
+
+    A record that fails (a hand edit, a file from another version) is redone rather than trusted, so a bad file
+    in ``searches/`` can neither crash the leaderboard build nor smuggle text into it.
+    """
+    try:
+        front = record["front"]
+        if not all(name in record for name in _RECORD_FIELDS) or not isinstance(record["job"], dict):
+            return False
+        if not isinstance(front, list) or not all(all(f in m for f in _MEMBER_FIELDS) for m in front):
+            return False
+        for member in front:
+            ex.parse_expression(str(member["expression"]))
+    except (KeyError, TypeError, SymtrigError):
+        return False
+    return True
 
 
 def execute(
@@ -277,7 +300,9 @@ def load_records(out: Path, dataset_fingerprint: str, teacher_id: str) -> list[d
             record = json.loads(path.read_text())
         except (OSError, json.JSONDecodeError):
             continue
-        job = record.get("job", {})
+        if not intact(record):
+            continue
+        job = record["job"]
         if job.get("dataset_fingerprint") == dataset_fingerprint and job.get("teacher_id") == teacher_id:
             records.append(record)
     return records
