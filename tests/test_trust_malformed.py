@@ -393,3 +393,36 @@ def test_out_of_range_inputs_to_a_design_are_counted_not_hidden():
     np.testing.assert_array_equal(hostile.lut_clip_rate, [0.0, 0.25])
     clean = emulator.run(low.ip_inputs(rows[:200]))
     assert not clean.overflow_rate.any() and not clean.lut_clip_rate.any()
+
+
+# ------------------------------------------------------------------------------ tampered stored searches
+
+
+@pytest.mark.slow
+def test_a_tampered_stored_search_is_redone_not_trusted(jets_file, tmp_path, capsys):
+    """``searches/*.json`` is the source of truth of the leaderboard: a broken or hostile one is searched again."""
+    argv = ["fit", "--data", str(jets_file), "--families", "poly", "--classes", "g,t", "--cmax", "8"]
+    argv += ["--generations", "2", "--max-rows", "100"]
+    clean = tmp_path / "clean"
+    assert main([*argv, "--out", str(clean)]) == 0
+    tamperings = {
+        "hostile expression": lambda r: r["front"][0].update(expression="__import__('os').system('id')"),
+        "no front": lambda r: r.pop("front"),
+        "not an object": None,
+    }
+    for name, tamper in tamperings.items():
+        out = tmp_path / name.replace(" ", "_")
+        shutil.copytree(clean, out)
+        stored = sorted((out / "searches").glob("g-*.json"))[0]
+        record = json.loads(stored.read_text())
+        if tamper is None:
+            stored.write_text("[]")
+        else:
+            tamper(record)
+            stored.write_text(json.dumps(record))
+        capsys.readouterr()
+        assert main([*argv, "--out", str(out)]) == 0, name
+        assert "1 searches run, 1 reused" in capsys.readouterr().out, name
+        board = leaderboard.read(out / "leaderboard.csv")
+        assert not board["expression"].str.contains("__import__").any()
+        assert len(json.loads(stored.read_text())["front"]) >= 1
