@@ -118,6 +118,7 @@ class ClassInputs:
     X_test: np.ndarray
     y_test: np.ndarray
     teacher_test: np.ndarray = field(repr=False)
+    teacher_proba_test: np.ndarray = field(repr=False)
 
 
 def make_jobs(config: FitConfig, data: JetData, teacher_id: str) -> list[SearchJob]:
@@ -154,6 +155,7 @@ def class_inputs(targets: Targets, data: JetData, class_name: str) -> ClassInput
         targets.X_test,
         data.y_test,
         targets.teacher_test[:, k],
+        targets.teacher_proba_test[:, k],
     )
 
 
@@ -197,7 +199,7 @@ def scored_record(job: SearchJob, inputs: ClassInputs, members: list[FrontMember
         "search_id": job.search_id,
         "key": job.key,
         "job": asdict(job),
-        "auc_teacher": one_vs_rest_auc(inputs.y_test, inputs.teacher_test, k),
+        "auc_teacher": one_vs_rest_auc(inputs.y_test, inputs.teacher_proba_test, k),
         "front": front,
         "inputs": "standardized",
         "versions": versions(),

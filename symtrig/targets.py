@@ -22,7 +22,9 @@ TARGETS: tuple[str, ...] = ("teacher", "teacher-logit", "truth")
 class Targets:
     """Standardized inputs of every split and the ``(n, 5)`` target of the train and validation splits.
 
-    ``teacher_test`` is the teacher's score of the same kind on the test split, the reference of fidelity R².
+    ``teacher_test`` is the teacher's score of the same kind on the test split, the reference of fidelity R²;
+    ``teacher_proba_test`` its class probabilities, the reference of every AUC ratio (a centred logit ranks jets
+    differently from the probability, so it is not the teacher's tagging performance).
     """
 
     X_train: np.ndarray
@@ -31,6 +33,7 @@ class Targets:
     train: np.ndarray
     val: np.ndarray
     teacher_test: np.ndarray
+    teacher_proba_test: np.ndarray
 
 
 def one_vs_rest_signs(labels: np.ndarray) -> np.ndarray:
@@ -46,4 +49,4 @@ def make_targets(kind: str, teacher: Teacher, data: JetData) -> Targets:
         train, val = one_vs_rest_signs(data.y_train), one_vs_rest_signs(data.y_val)
     else:
         train, val = score(X["train"]), score(X["val"])
-    return Targets(X["train"], X["val"], X["test"], train, val, score(X["test"]))
+    return Targets(X["train"], X["val"], X["test"], train, val, score(X["test"]), teacher.predict_proba(X["test"]))
