@@ -136,11 +136,15 @@ def atomic_directory(path: str | os.PathLike[str]) -> Iterator[Path]:
     """
     target = Path(path)
     _ensure_parent(target)
+    old = target.parent / f".{target.name}.old"
+    if old.is_dir() and not target.exists():  # a process killed between the two renames below: undo its first
+        os.replace(old, target)
+    if target.exists() and not target.is_dir():
+        raise SymtrigError(f"{target} exists and is not a folder; choose another output folder")
     try:
         tmp = Path(tempfile.mkdtemp(prefix=_temporary_prefix(target), suffix=".tmp", dir=target.parent))
     except OSError as exc:
         raise SymtrigError(f"cannot write to {target.parent}: {exc.strerror or exc}") from exc
-    old = target.parent / f".{target.name}.old"
     try:
         yield tmp
         if old.exists():

@@ -121,17 +121,19 @@ def read(path: str | Path) -> pd.DataFrame:
 
 def _check_values(frame: pd.DataFrame, name: str) -> None:
     if frame["expr_id"].isna().any() or frame["expr_id"].duplicated().any():
-        dup = frame["expr_id"][frame["expr_id"].duplicated()].head(1).tolist()
+        dup = [str(i)[:60] for i in frame["expr_id"][frame["expr_id"].duplicated()].head(1)]
         raise SymtrigError(f"{name}: expr_id must be present and unique (duplicate or empty: {dup})")
     bad_class = sorted(set(frame["class"].dropna()) - set(CLASSES))
     if bad_class or frame["class"].isna().any():
-        raise SymtrigError(f"{name}: unknown class value(s) {bad_class[:3]}; expected {', '.join(CLASSES)}")
+        shown = [str(c)[:20] for c in bad_class[:3]]
+        raise SymtrigError(f"{name}: unknown class value(s) {shown}; expected {', '.join(CLASSES)}")
     for column in ("cmax", "complexity", "auc"):
         values = pd.to_numeric(frame[column], errors="coerce")
         if values.isna().any():
             row = int(np.flatnonzero(values.isna().to_numpy())[0])
+            cell = str(frame[column].iloc[row])[:30]
             raise SymtrigError(
-                f"{name}: column {column} must be numeric (row {row}: {frame[column].iloc[row]!r})"
+                f"{name}: column {column} must be numeric (row {row}: {cell!r})"
             )
     if frame["expression"].isna().any():
         raise SymtrigError(

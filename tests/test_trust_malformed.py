@@ -426,3 +426,26 @@ def test_a_tampered_stored_search_is_redone_not_trusted(jets_file, tmp_path, cap
         board = leaderboard.read(out / "leaderboard.csv")
         assert not board["expression"].str.contains("__import__").any()
         assert len(json.loads(stored.read_text())["front"]) >= 1
+
+
+def test_a_folder_left_half_swapped_by_a_kill_is_restored_before_the_next_write(tmp_path):
+    """atomic_directory renames target -> .target.old, then tmp -> target; a kill in between leaves only .old."""
+    from symtrig.atomic import atomic_directory
+
+    target = tmp_path / "design"
+    old = tmp_path / ".design.old"
+    old.mkdir()
+    (old / "kept.txt").write_text("previous project")
+    with atomic_directory(target) as tmp:
+        assert (target / "kept.txt").read_text() == "previous project"  # restored before the new build
+        (tmp / "new.txt").write_text("new project")
+    assert (target / "new.txt").is_file() and not old.exists()
+
+
+def test_an_unknown_name_of_9000_characters_gives_a_short_error():
+    from symtrig.errors import SymtrigError
+    from symtrig.expr import parse_expression
+
+    with pytest.raises(SymtrigError) as err:
+        parse_expression("x0 + " + "a" * 9000)
+    assert len(str(err.value)) < 300

@@ -57,6 +57,11 @@ class _Token:
     pos: int
 
 
+def _clip(text: str, limit: int = 40) -> str:
+    """User text echoed in an error stays short: a 9,000-character name must not make a 9 KB message."""
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
+
+
 def _fail(pos: int | None, reason: str) -> SymtrigError:
     where = f" at character {pos + 1}" if pos is not None else ""
     return SymtrigError(f"cannot parse expression{where}: {reason}")
@@ -237,7 +242,7 @@ class _Parser:
     def call(self, token: _Token, depth: int) -> sympy.Expr:
         function = _FUNCTIONS.get(token.text)
         if function is None:
-            raise _fail(token.pos, f"unknown function {token.text!r}; known: {', '.join(_FUNCTIONS)}")
+            raise _fail(token.pos, f"unknown function {_clip(token.text)!r}; known: {', '.join(_FUNCTIONS)}")
         self.expect("(")
         argument = self.sum(depth + 1)
         if self.at(","):
@@ -254,7 +259,7 @@ class _Parser:
         if token.text in _FUNCTIONS:
             raise _fail(token.pos, f"function {token.text!r} needs an argument in parentheses")
         raise _fail(
-            token.pos, f"unknown name {token.text!r}; use x0..x{self.n_features - 1} or feature names"
+            token.pos, f"unknown name {_clip(token.text)!r}; use x0..x{self.n_features - 1} or feature names"
         )
 
 
