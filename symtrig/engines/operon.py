@@ -52,12 +52,18 @@ def _unary_ops() -> dict[str, Callable[[sp.Expr], sp.Expr]]:
     }
 
 
-_BINARY_OPS: dict[str, Callable[[sp.Expr, sp.Expr], sp.Expr]] = {
-    "Add": lambda a, b: a + b,
-    "Sub": lambda a, b: a - b,
-    "Mul": lambda a, b: a * b,
-    "Div": lambda a, b: a / b,
-}
+def _binary_ops() -> dict[str, Callable[[sp.Expr, sp.Expr], sp.Expr]]:
+    """Operon's binary nodes in sympy. ``Mul`` must not distribute: the fitted scale appended to every front
+    tree would otherwise be copied onto each term of a sum (``s*(a + b + c)`` -> ``s*a + s*b + s*c``, 7 -> 11
+    nodes), pushing good models over c_max for nothing."""
+    from symtrig.expr.functions import product
+
+    return {
+        "Add": lambda a, b: a + b,
+        "Sub": lambda a, b: a - b,
+        "Mul": product,
+        "Div": lambda a, b: a / b,
+    }
 
 
 def _variable_columns(variables: dict[int, str]) -> dict[int, int]:
@@ -72,7 +78,7 @@ def tree_to_sympy(tree: Any, variables: dict[int, str], symbols: Sequence[sp.Sym
     value exactly; ``exp(c·x·x)`` stays as it is (the core canonicalises it to ``gauss``).
     """
     columns = _variable_columns(variables)
-    unary = _unary_ops()
+    unary, binary = _unary_ops(), _binary_ops()
     stack: list[sp.Expr] = []
     for node in tree.Nodes:
         kind = str(node.Type).rsplit(".", 1)[-1]
@@ -82,9 +88,9 @@ def tree_to_sympy(tree: Any, variables: dict[int, str], symbols: Sequence[sp.Sym
             stack.append(symbol if weight == 1.0 else sp.Float(weight) * symbol)
         elif node.IsConstant:
             stack.append(sp.Float(float(node.Value)))
-        elif node.Arity == 2 and kind in _BINARY_OPS:
+        elif node.Arity == 2 and kind in binary:
             left, right = stack.pop(), stack.pop()
-            stack.append(_BINARY_OPS[kind](left, right))
+            stack.append(binary[kind](left, right))
         elif node.Arity == 1 and kind in unary:
             stack.append(unary[kind](stack.pop()))
         else:
