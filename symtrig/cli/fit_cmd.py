@@ -32,8 +32,11 @@ def fit(
         str | None, typer.Option("--teacher", help="Teacher folder, .skops or .onnx file.")
     ] = None,
     target: Annotated[
-        str, typer.Option("--target", help="teacher (probability), teacher-logit or truth (±1).")
-    ] = ("teacher"),
+        str,
+        typer.Option(
+            "--target", help="teacher-logodds (default), teacher (probability), teacher-logit or truth (±1)."
+        ),
+    ] = ("teacher-logodds"),
     engine: Annotated[
         str, typer.Option("--engine", help="operon (runs everywhere) or pysr (needs Julia).")
     ] = ("operon"),
