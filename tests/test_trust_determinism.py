@@ -4,9 +4,8 @@ Findings pinned here (pyoperon 0.6.2, measured on a shared 2-core machine):
 
 * With ``--generations`` the leaderboard is identical in every column but ``created``: run twice, and with
   ``--jobs 1`` (one search at a time on 2 engine threads) vs ``--jobs 2`` (two searches at once, 1 thread each),
-  *provided the engine sees at least as many rows as its optimizer batch (1000)*. With fewer rows pyoperon
-  draws its local-search batches non-deterministically, even on one thread: the constants, and sometimes the
-  structure, of the front change from run to run (xfail below, for the engines owner).
+  also when the engine sees fewer rows than its optimizer batch (1000): the engine caps the batch at the
+  number of rows, since pyoperon draws a batch larger than the data non-deterministically.
 * With only ``--budget`` (a time limit) the number of generations depends on machine load, so expressions,
   losses, AUCs, the number of front members and the expression IDs derived from their costs may all differ.
   What stays the same: the set of searches (``search_id`` hashes data, teacher and settings), the class and
@@ -110,11 +109,6 @@ def test_the_engine_is_deterministic_across_threads_when_it_sees_1000_rows_or_mo
     assert _front(X, y, n_threads=1) == _front(X, y, n_threads=2) == _front(X, y, n_threads=1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engines/operon.py passes optimizer_batch_size=1000 even when the engine gets fewer rows; "
-    "pyoperon 0.6.2 then samples its local-search batch non-deterministically (fix: min(batch, rows))",
-)
 def test_the_engine_is_deterministic_on_fewer_rows_than_its_optimizer_batch():
     X, y = _data(500)  # 400 rows reach the engine; three runs, so a chance agreement cannot hide the bug
     assert _front(X, y, n_threads=1) == _front(X, y, n_threads=1) == _front(X, y, n_threads=1)

@@ -151,7 +151,10 @@ class OperonEngine:
         from pyoperon.sklearn import SymbolicRegressor
 
         X64, y64 = check_training_data(X, y)
-        regressor = SymbolicRegressor(**regressor_kwargs(spec, self.settings))
+        kwargs = regressor_kwargs(spec, self.settings)
+        # pyoperon samples a batch larger than the data non-deterministically: never ask for more rows than exist
+        kwargs["optimizer_batch_size"] = min(kwargs["optimizer_batch_size"], len(y64))
+        regressor = SymbolicRegressor(**kwargs)
         regressor.fit(X64, y64)  # X64/y64 stay referenced for the whole fit
         self.last_stats = dict(regressor.stats_)
         done = int(self.last_stats.get("generations", 0))
