@@ -40,7 +40,7 @@ def fit(
     engine: Annotated[
         str, typer.Option("--engine", help="operon (runs everywhere) or pysr (needs Julia).")
     ] = ("operon"),
-    budget: Annotated[float, typer.Option("--budget", help="Wall-time limit per search, seconds.")] = 60.0,
+    budget: Annotated[float, typer.Option("--budget", help="Wall-time limit per search, seconds.")] = 40.0,
     generations: Annotated[
         int | None,
         typer.Option("--generations", help="Deterministic generation limit (then --budget is a cap)."),
