@@ -64,6 +64,8 @@ def import_pysr(config: FitConfig, files: list[Path], progress: bool = True) -> 
             data.fingerprint,
             teacher_id,
             source=_file_hash(path),
+            refit=False,  # imported equations are scored as PySR wrote them
+            select_features=None,
         )
         inputs = class_inputs(targets, data, class_name)
         candidates = [Candidate(r.expr, "pysr", r.complexity, r.loss) for r in rows]

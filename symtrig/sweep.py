@@ -75,6 +75,10 @@ class FitConfig:
             raise SymtrigError(f"--jobs must be at least 1, got {self.jobs}")
         if self.max_rows < 100:
             raise SymtrigError(f"--max-rows must be at least 100, got {self.max_rows}")
+        if self.select_features is not None and not 1 <= self.select_features <= 16:
+            raise SymtrigError(
+                f"--select-features must be between 1 and 16 (0 for all), got {self.select_features}"
+            )
         get_op_costs(self.op_costs)
         get_engine(self.engine)  # unknown or unavailable (PySR without Julia) fails before any work
         return self

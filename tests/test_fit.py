@@ -171,6 +171,7 @@ def test_run_json_records_settings_dataset_standardization_and_versions(fitted_d
         (["--engine", "gplearn"], "gplearn"),
         (["--op-costs", "cheap"], "unknown op costs 'cheap'"),
         (["--jobs", "0"], "--jobs must be at least 1"),
+        (["--select-features", "17"], "--select-features must be between 1 and 16"),
     ],
 )
 def test_bad_fit_settings_exit_2_with_one_line(flags, message, jets_file, tmp_path, capsys):

@@ -54,6 +54,14 @@ def fit(
         str, typer.Option("--op-costs", help="unit, latency or a JSON file {op: cost}.")
     ] = "unit",
     max_rows: Annotated[int, typer.Option("--max-rows", help="Training rows each search sees.")] = 10_000,
+    select_features: Annotated[
+        int,
+        typer.Option("--select-features", help="Columns each search sees (random-forest ranked); 0: all 16."),
+    ] = 6,
+    refit: Annotated[
+        bool,
+        typer.Option("--refit/--no-refit", help="Refit each expression's constants on all training jets."),
+    ] = True,
     out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("expressions"),
 ) -> None:
     """Distil each class score of the teacher into expressions per operator family, under c_max."""
@@ -76,6 +84,8 @@ def fit(
         scheduler=scheduler,
         op_costs=op_costs,
         max_rows=max_rows,
+        select_features=select_features or None,
+        refit=refit,
         out=str(out),
     )
     result = run_fit(config)
