@@ -87,3 +87,11 @@ def test_a_table_span_needs_integer_bits_like_its_ends():
     check_precision(lowered, FixedType(20, 5))
     with pytest.raises(SymtrigError, match="integer bits but table exp_lut0"):
         check_precision(lowered, FixedType(20, 4))
+
+
+def test_an_odd_function_of_a_negated_table_call_keeps_its_own_table(data):
+    """sin(-exp(u)) must stay a sin table of (-exp table); sympy would rewrite sin(-v) as -sin(v) and lose it."""
+    x = sp.symbols("x0:16")
+    mean, scale, X = data
+    lowered = lower([sp.sin(-sp.exp(x[0]), evaluate=False)], mean=mean, scale=scale, X_calib_raw=X)
+    assert sorted(spec.math_func for spec in lowered.luts) == ["exp", "sin"]

@@ -68,7 +68,7 @@ def emit_hls(config: EmitConfig, warn=print) -> dict[str, Any]:
     data = _fit_data(board_path, frame)
     summaries, columns = [], []
     for design in designs:
-        summary, rows = emit_design(design, [exprs[i] for i in design.rows["expr_id"]], data, config)
+        summary, rows = emit_design(design, [exprs[i] for i in design.rows["expr_id"]], data, config, warn)
         summaries.append(summary)
         columns.extend(rows)
         for line in _warnings(summary):
@@ -150,7 +150,9 @@ def _fit_data(board_path: Path, frame: pd.DataFrame) -> JetData:
     return data
 
 
-def emit_design(design: Design, exprs: list, data: JetData, config: EmitConfig) -> tuple[dict, list[dict]]:
+def emit_design(
+    design: Design, exprs: list, data: JetData, config: EmitConfig, warn=print
+) -> tuple[dict, list[dict]]:
     """Lower, choose the precision, write the project, emulate on test, cost it; return summary and columns."""
     from symtrig.hls.lower import lower
     from symtrig.hls.project import emulator_for, write_project
@@ -159,7 +161,7 @@ def emit_design(design: Design, exprs: list, data: JetData, config: EmitConfig) 
         exprs, mean=data.mean_, scale=data.scale_, X_calib_raw=data.X_train, lut_size=config.lut_size
     )
     classes = [CLASSES.index(c) for c in design.rows["class"]]
-    precision = _precision(lowered, data, classes, config)
+    precision = _precision(lowered, data, classes, config, warn)
     folder = Path(config.out) / design.name
     X_tb = lowered.ip_inputs(data.X_test[:TB_ROWS])
     write_project(
@@ -188,7 +190,7 @@ def emit_design(design: Design, exprs: list, data: JetData, config: EmitConfig) 
     return summary, columns
 
 
-def _precision(lowered, data: JetData, classes: list[int], config: EmitConfig) -> str:
+def _precision(lowered, data: JetData, classes: list[int], config: EmitConfig, warn=print) -> str:
     """An explicit ap_fixed, or ``auto``: chosen on the training and validation jets (never the test split, whose
     fixed-point AUC is what the leaderboard reports); 16k jets make the per-class AUC drop estimate stable."""
     if config.precision != "auto":
@@ -202,7 +204,13 @@ def _precision(lowered, data: JetData, classes: list[int], config: EmitConfig) -
     remap[classes] = np.arange(len(classes))
     X = np.vstack([data.X_train, data.X_val])
     labels = remap[np.concatenate([data.y_train, data.y_val])]
-    return str(choose_precision(lowered, X, labels, max_auc_drop=config.max_auc_drop).precision)
+    choice = choose_precision(lowered, X, labels, max_auc_drop=config.max_auc_drop)
+    if not choice.met:
+        warn(
+            f"warning: no ap_fixed up to 32 bits keeps the AUC drop within {config.max_auc_drop}; using "
+            f"{choice.precision} (worst drop {choice.drop:.4f} on train+validation jets)"
+        )
+    return str(choice.precision)
 
 
 def _cost(folder: Path, config: EmitConfig):

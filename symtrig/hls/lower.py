@@ -239,8 +239,9 @@ class _LutBuilder:
             return expr
         if isinstance(expr, sp.Function) and expr.func.__name__ in _LUT_FUNCS:
             inner = self.replace(expr.args[0])
-            math_func, arg_float = _lut_argument(expr.func(expr.args[0]))
-            _, arg_lut = _lut_argument(expr.func(inner))
+            math_func, arg_float = _lut_argument(expr)
+            # evaluate=False: sympy would pull signs out of odd functions (sin(-u) -> -sin(u)) and lose the call
+            _, arg_lut = _lut_argument(expr.func(inner, evaluate=False))
             domain = DOMAINS.get(expr.func.__name__, DOMAINS.get(math_func, (-math.inf, math.inf)))
             spec = self._table(math_func, _evaluate(arg_float, self.symbols, self.X), domain)
             return sp.Function(spec.name)(arg_lut)

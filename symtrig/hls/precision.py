@@ -28,6 +28,8 @@ class PrecisionChoice:
     auc_fixed: np.ndarray  # per class, at the chosen precision
     auc_float: np.ndarray  # per class, float64 reference
     tried: list[tuple[str, float]]  # (precision, worst AUC drop) for every candidate evaluated
+    met: bool = True  # False: no width up to MAX_WIDTH met the tolerance; this is the smallest drop found
+    drop: float = 0.0  # worst per-class AUC drop at this precision
 
 
 def _signed_bits(max_abs: float) -> int:
@@ -50,20 +52,26 @@ def _float_outputs(lowered: Lowered, X_ip: np.ndarray) -> np.ndarray:
 
 
 def integer_bits(lowered: Lowered, X_ip: np.ndarray, y_float: np.ndarray) -> int:
-    """Signed integer bits covering inputs, LUT arguments (they are cast to result_t) and outputs.
+    """Signed integer bits covering the bulk of the values the design casts to ``result_t``.
 
-    Inputs and outputs use the 99.9th percentile of |value| (rare outliers wrap and are reported by the
-    emulator's overflow_rate); LUT arguments use their full observed calibration range.
+    Inputs and outputs use the 99.9th percentile of |value|, LUT tables their (domain-capped) ranges and spans.
+    Rarer outliers, and LUT arguments beyond the table (e.g. exp of exp), wrap; the emulator reports them as
+    ``overflow_rate`` and :func:`choose_precision` widens I when that costs AUC.
     """
     finite_y = np.abs(y_float[np.isfinite(y_float)])
-    arg_max = max((max(abs(lo), abs(hi)) for lo, hi in lowered.arg_ranges.values()), default=0.0)
     magnitudes = [
         np.percentile(np.abs(X_ip), 99.9),
         lowered.value_range(),
-        arg_max,
-        np.percentile(finite_y, 99.9),
+        np.percentile(finite_y, 99.9) if finite_y.size else 0.0,
     ]
     return _signed_bits(float(max(magnitudes)))
+
+
+def _largest_int_bits(lowered: Lowered, X_ip: np.ndarray, y_float: np.ndarray) -> int:
+    """Integer bits for every observed value, LUT arguments included (may exceed any practical width)."""
+    finite_y = np.abs(y_float[np.isfinite(y_float)])
+    arg_max = max((max(abs(lo), abs(hi)) for lo, hi in lowered.arg_ranges.values()), default=0.0)
+    return _signed_bits(float(max(np.abs(X_ip).max(), finite_y.max(initial=0.0), arg_max)))
 
 
 def per_class_auc(scores: np.ndarray, labels: np.ndarray) -> np.ndarray:
@@ -74,37 +82,41 @@ def per_class_auc(scores: np.ndarray, labels: np.ndarray) -> np.ndarray:
 def choose_precision(
     lowered: Lowered, X_raw: np.ndarray, labels: np.ndarray, *, max_auc_drop: float = 0.001, min_frac: int = 4
 ) -> PrecisionChoice:
-    """Pick the narrowest ``ap_fixed<W,I>`` whose per-class AUC drop stays within ``max_auc_drop``.
+    """Pick the narrowest ``ap_fixed<W,I>`` (W <= 32) whose per-class AUC drop stays within ``max_auc_drop``.
 
     ``I`` starts at :func:`integer_bits` (99.9th percentiles) and grows up to the bits of the largest observed
     value: a rare outlier that wraps around (TRN/WRAP, not saturation) can cost more AUC than a fraction bit,
-    so both are scanned and the total width decides. ``labels`` are class indices aligned with the outputs
-    (other values count as background).
+    so both are scanned and the total width decides. When no width meets the tolerance (an expression whose
+    values span more than 32 bits, e.g. exp of exp), the candidate with the smallest drop is returned with
+    ``met=False`` so the caller can warn instead of failing every other design. ``labels`` are class indices
+    aligned with the outputs (other values count as background).
     """
     X_ip = lowered.ip_inputs(X_raw)
     labels = np.asarray(labels)
     y_float = _float_outputs(lowered, X_ip)
     auc_float = per_class_auc(np.nan_to_num(y_float), labels)
-    first_int = integer_bits(lowered, X_ip, y_float)
-    finite_y = np.abs(y_float[np.isfinite(y_float)])
-    last_int = max(first_int, _signed_bits(float(max(np.abs(X_ip).max(), finite_y.max(initial=0.0)))))
     if lowered.luts:
         min_frac = max(min_frac, *(spec.required_frac_bits() for spec in lowered.luts))
+    first_int = min(integer_bits(lowered, X_ip, y_float), MAX_WIDTH - min_frac)
+    last_int = min(max(first_int, _largest_int_bits(lowered, X_ip, y_float)), MAX_WIDTH - min_frac)
     tried: list[tuple[str, float]] = []
     best: PrecisionChoice | None = None
-    for n_int in range(first_int, last_int + 1):
+    closest: PrecisionChoice | None = None
+    for n_int in range(max(1, first_int), last_int + 1):
         limit = MAX_WIDTH if best is None else best.precision.width - 1
         for frac in range(min_frac, limit - n_int + 1):
             fixed = FixedType(n_int + frac, n_int)
             auc = per_class_auc(emulator_for(lowered, fixed)(X_ip), labels)
             drop = float(np.max(auc_float - auc))
             tried.append((str(fixed), drop))
-            if drop <= max_auc_drop:
-                best = PrecisionChoice(fixed, auc, auc_float, tried)
+            choice = PrecisionChoice(fixed, auc, auc_float, tried, met=drop <= max_auc_drop, drop=drop)
+            if closest is None or drop < closest.drop:
+                closest = choice
+            if choice.met:
+                best = choice
                 break
-    if best is None:
-        raise SymtrigError(
-            f"no ap_fixed<W,I> with W <= {MAX_WIDTH} and {first_int} <= I <= {last_int} keeps the AUC drop within "
-            f"{max_auc_drop}; raise --max-auc-drop or pass an explicit precision"
-        )
-    return best
+    if best is not None:
+        return best
+    if closest is None:
+        raise SymtrigError(f"no ap_fixed<W,I> with W <= {MAX_WIDTH} can hold this design's lookup tables")
+    return closest
