@@ -132,9 +132,7 @@ def _check_values(frame: pd.DataFrame, name: str) -> None:
         if values.isna().any():
             row = int(np.flatnonzero(values.isna().to_numpy())[0])
             cell = str(frame[column].iloc[row])[:30]
-            raise SymtrigError(
-                f"{name}: column {column} must be numeric (row {row}: {cell!r})"
-            )
+            raise SymtrigError(f"{name}: column {column} must be numeric (row {row}: {cell!r})")
     if frame["expression"].isna().any():
         raise SymtrigError(
             f"{name}: an expression cell is empty (row {int(frame['expression'].isna().idxmax())})"
