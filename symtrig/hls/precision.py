@@ -82,7 +82,7 @@ def per_class_auc(scores: np.ndarray, labels: np.ndarray) -> np.ndarray:
 def choose_precision(
     lowered: Lowered, X_raw: np.ndarray, labels: np.ndarray, *, max_auc_drop: float = 0.001, min_frac: int = 4
 ) -> PrecisionChoice:
-    """Pick the narrowest ``ap_fixed<W,I>`` (W <= 32) whose per-class AUC drop stays within ``max_auc_drop``.
+    """Pick the narrowest ``ap_fixed<W,I>`` (W <= 32) whose per-class AUC stays within ``max_auc_drop`` of float (either way).
 
     ``I`` starts at :func:`integer_bits` (99.9th percentiles) and grows up to the bits of the largest observed
     value: a rare outlier that wraps around (TRN/WRAP, not saturation) can cost more AUC than a fraction bit,
@@ -107,7 +107,7 @@ def choose_precision(
         for frac in range(min_frac, limit - n_int + 1):
             fixed = FixedType(n_int + frac, n_int)
             auc = per_class_auc(emulator_for(lowered, fixed)(X_ip), labels)
-            drop = float(np.max(auc_float - auc))
+            drop = float(np.max(np.abs(auc_float - auc)))  # "within" the tolerance: a gain is a deviation too
             tried.append((str(fixed), drop))
             choice = PrecisionChoice(fixed, auc, auc_float, tried, met=drop <= max_auc_drop, drop=drop)
             if closest is None or drop < closest.drop:
