@@ -22,22 +22,14 @@ def jets_file(tmp_path_factory):
     return path
 
 
+def import_pysr(jets_file, out, *flags, files=(TRIG,), classes="t") -> int:
+    """Run ``symtrig import-pysr`` on trig hall-of-fame files; returns the exit code."""
+    args = ["import-pysr", *map(str, files), "--family", "trig", "--classes", classes]
+    return main([*args, "--data", str(jets_file), "--out", str(out), *flags])
+
+
 def test_a_hall_of_fame_is_scored_and_listed_with_the_pysr_engine(jets_file, tmp_path):
-    args = [
-        "import-pysr",
-        str(TRIG),
-        "--family",
-        "trig",
-        "--classes",
-        "t",
-        "--cmax",
-        "40",
-        "--data",
-        str(jets_file),
-        "--out",
-        str(tmp_path),
-    ]
-    assert main(args) == 0
+    assert import_pysr(jets_file, tmp_path, "--cmax", "40") == 0
     frame = pd.read_csv(tmp_path / "leaderboard.csv")
     assert set(frame["engine"]) == {"pysr"} and set(frame["class"]) == {"t"}
     assert (frame["complexity"] <= 40).all() and frame["auc"].between(0, 1).all()
@@ -47,87 +39,36 @@ def test_a_hall_of_fame_is_scored_and_listed_with_the_pysr_engine(jets_file, tmp
 
 
 def test_importing_the_same_file_twice_does_not_duplicate_rows(jets_file, tmp_path):
-    args = [
-        "import-pysr",
-        str(TRIG),
-        "--family",
-        "trig",
-        "--classes",
-        "t",
-        "--data",
-        str(jets_file),
-        "--out",
-        str(tmp_path),
-    ]
-    assert main(args) == 0 and main(args) == 0
-    frame = pd.read_csv(tmp_path / "leaderboard.csv")
-    assert frame["expr_id"].is_unique
+    assert import_pysr(jets_file, tmp_path) == 0 and import_pysr(jets_file, tmp_path) == 0
+    assert pd.read_csv(tmp_path / "leaderboard.csv")["expr_id"].is_unique
 
 
 def test_a_small_cmax_drops_the_larger_equations(jets_file, tmp_path):
-    args = [
-        "import-pysr",
-        str(TRIG),
-        "--family",
-        "trig",
-        "--classes",
-        "t",
-        "--cmax",
-        "6",
-        "--data",
-        str(jets_file),
-        "--out",
-        str(tmp_path),
-    ]
-    assert main(args) == 0
+    assert import_pysr(jets_file, tmp_path, "--cmax", "6") == 0
     assert (pd.read_csv(tmp_path / "leaderboard.csv")["complexity"] <= 6).all()
 
 
 @pytest.mark.parametrize(
-    ("content", "flags", "message"),
+    ("content", "message"),
     [
-        ("Complexity,Loss\n1,0.5\n", [], "missing column(s) Equation"),
-        ("Complexity,Loss,Equation\n3,0.2,\"__import__('os')\"\n", [], "line 2"),
-        ('Complexity,Loss,Equation\n3,0.2,"exp(x0)"\n', [], "exp"),
-        ("", [], "empty file"),
+        ("Complexity,Loss\n1,0.5\n", "missing column(s) Equation"),
+        ("Complexity,Loss,Equation\n3,0.2,\"__import__('os')\"\n", "line 2"),
+        ('Complexity,Loss,Equation\n3,0.2,"exp(x0)"\n', "exp"),
+        ("", "empty file"),
     ],
 )
 def test_unreadable_hall_of_fame_files_exit_2_and_write_nothing(
-    jets_file, tmp_path, capsys, content, flags, message
+    jets_file, tmp_path, capsys, content, message
 ):
     bad = tmp_path / "hall_of_fame.csv"
     bad.write_text(content)
     out = tmp_path / "out"
-    args = [
-        "import-pysr",
-        str(bad),
-        "--family",
-        "trig",
-        "--classes",
-        "t",
-        "--data",
-        str(jets_file),
-        "--out",
-        str(out),
-    ]
-    assert main([*args, *flags]) == 2
+    assert import_pysr(jets_file, out, files=(bad,)) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and message in err and str(bad) in err
     assert not out.exists()
 
 
 def test_one_file_per_class_is_required(jets_file, tmp_path, capsys):
-    args = [
-        "import-pysr",
-        str(TRIG),
-        "--family",
-        "trig",
-        "--classes",
-        "t,w",
-        "--data",
-        str(jets_file),
-        "--out",
-        str(tmp_path),
-    ]
-    assert main(args) == 2
+    assert import_pysr(jets_file, tmp_path, classes="t,w") == 2
     assert "give one file per class" in capsys.readouterr().err
