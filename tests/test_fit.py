@@ -17,6 +17,12 @@ from symtrig.distill import SymbolicDistiller, check_c_max, pareto_mask
 from symtrig.errors import SymtrigError
 
 FAST = ["--generations", "4", "--budget", "30", "--max-rows", "400"]
+SWEEP = ["--cmax", "15", "--families", "poly,trig"]  # the module's shared fit: 2 families x 5 classes
+
+
+def run_fit(jets_file, out, *flags) -> int:
+    """Run ``symtrig fit`` with the fast settings on ``jets_file``; returns the exit code."""
+    return main(["fit", "--data", str(jets_file), "--out", str(out), *FAST, *flags])
 
 
 @pytest.fixture(scope="module")
@@ -29,19 +35,7 @@ def jets_file(tmp_path_factory):
 @pytest.fixture(scope="module")
 def fitted_dir(tmp_path_factory, jets_file):
     out = tmp_path_factory.mktemp("fit")
-    args = [
-        "fit",
-        "--cmax",
-        "15",
-        "--families",
-        "poly,trig",
-        "--data",
-        str(jets_file),
-        "--out",
-        str(out),
-        *FAST,
-    ]
-    assert main(args) == 0
+    assert run_fit(jets_file, out, *SWEEP) == 0
     return out
 
 
@@ -134,19 +128,7 @@ def test_each_family_has_one_best_expression_per_class_and_a_5_class_accuracy(fi
 
 def test_rerunning_the_same_command_redoes_no_finished_search(fitted_dir, jets_file, capsys):
     before = {p.name: p.stat().st_mtime_ns for p in (fitted_dir / "searches").glob("*.json")}
-    args = [
-        "fit",
-        "--cmax",
-        "15",
-        "--families",
-        "poly,trig",
-        "--data",
-        str(jets_file),
-        "--out",
-        str(fitted_dir),
-        *FAST,
-    ]
-    assert main(args) == 0
+    assert run_fit(jets_file, fitted_dir, *SWEEP) == 0
     assert "0 searches run, 10 reused" in capsys.readouterr().out
     after = {p.name: p.stat().st_mtime_ns for p in (fitted_dir / "searches").glob("*.json")}
     assert before == after
