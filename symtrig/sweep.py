@@ -366,13 +366,13 @@ def _mark_best_sets(frame, data: JetData):
     if frame.empty:
         return frame
     settings = ["family", "cmax", "seed", "engine", "target", "op_costs"]
+    X_test = data.standardize(data.X_test)
     for _, group in frame.groupby(settings, sort=False):
         best = group.loc[group.groupby("class")["auc_val"].idxmax()]
         frame.loc[best.index, "best"] = True
         if set(best["class"]) != set(CLASSES):
             continue
         best = best.set_index("class").loc[list(CLASSES)]
-        X_test = data.standardize(data.X_test)
         scores = np.column_stack(
             [ex.evaluate(ex.parse_expression(text), X_test) for text in best["expression"]]
         )
