@@ -198,24 +198,11 @@ def test_the_dask_path_runs_searches_on_a_local_cluster(jets_file, tmp_path):
 
 
 def test_a_corrupt_saved_teacher_is_retrained_not_fatal(jets_file, tmp_path):
-    args = [
-        "fit",
-        "--cmax",
-        "7",
-        "--families",
-        "poly",
-        "--classes",
-        "t",
-        "--data",
-        str(jets_file),
-        "--out",
-        str(tmp_path),
-        *FAST,
-    ]
-    assert main(args) == 0
+    flags = ["--cmax", "7", "--families", "poly", "--classes", "t"]
+    assert run_fit(jets_file, tmp_path, *flags) == 0
     model = tmp_path / "teacher" / "teacher.skops"
     model.write_bytes(b"not a zip archive")
-    assert main(args) == 0
+    assert run_fit(jets_file, tmp_path, *flags) == 0
     assert model.read_bytes()[:2] == b"PK"  # a fresh skops archive replaced the corrupt file
 
 
@@ -224,25 +211,8 @@ def test_the_teacher_reference_auc_is_the_teachers_own_whatever_the_target(
     fitted_dir, jets_file, tmp_path, target
 ):
     card = json.loads((fitted_dir / "teacher" / "teacher.json").read_text())
-    args = [
-        "fit",
-        "--cmax",
-        "7",
-        "--families",
-        "poly",
-        "--classes",
-        "t,w",
-        "--target",
-        target,
-        "--data",
-        str(jets_file),
-        "--teacher",
-        str(fitted_dir / "teacher"),
-        "--out",
-        str(tmp_path),
-        *FAST,
-    ]
-    assert main(args) == 0
+    flags = ["--cmax", "7", "--families", "poly", "--classes", "t,w", "--target", target]
+    assert run_fit(jets_file, tmp_path, *flags, "--teacher", str(fitted_dir / "teacher")) == 0
     frame = pd.read_csv(tmp_path / "leaderboard.csv")
     for name, group in frame.groupby("class"):
         np.testing.assert_allclose(group["auc_teacher"], card["auc"][name], rtol=1e-12)
