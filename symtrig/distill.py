@@ -28,6 +28,12 @@ from symtrig.refit import refit_constants
 #: Rows the feature-ranking forest sees (see :func:`select_features`).
 SELECTION_ROWS = 3000
 
+#: No value inside a kept expression may exceed this magnitude on the held-out rows (see
+#: :func:`best_per_complexity`): 2^15 needs 17 signed integer bits, which leaves an ``ap_fixed<32, 17>`` the
+#: 15 fraction bits its lookup tables and AUC need. Larger values come from runaway forms like exp of exp,
+#: which an engine happily proposes (float64 holds them) but no fixed-point design of at most 32 bits can.
+FIXED_POINT_MAGNITUDE = 2.0**15
+
 #: Above this many nodes an expression is no longer "a handful of closed-form expressions" for an FPGA.
 C_MAX_LIMIT = 200
 
@@ -104,10 +110,18 @@ def _fits_family(expr: sp.Expr, family: Family) -> bool:
     return True
 
 
-def best_per_complexity(members: list[FrontMember], X: np.ndarray, y: np.ndarray) -> list[FrontMember]:
-    """Score every member on ``(X, y)`` and keep the lowest loss for each cost value, sorted by cost."""
+def best_per_complexity(
+    members: list[FrontMember], X: np.ndarray, y: np.ndarray, max_magnitude: float = FIXED_POINT_MAGNITUDE
+) -> list[FrontMember]:
+    """Score every member on ``(X, y)`` and keep the lowest loss for each cost value, sorted by cost.
+
+    Members with any intermediate value above ``max_magnitude`` on ``X`` are dropped: the front must hold
+    expressions the HLS stage can quantize, and a float-only winner would hide the best one that can be.
+    """
     best: dict[int, FrontMember] = {}
     for member in members:
+        if ex.largest_magnitude(member.expr, X) > max_magnitude:
+            continue
         scored = FrontMember(
             member.expr, member.complexity, member.cost, mse(y, ex.evaluate(member.expr, X)), member.engine
         )

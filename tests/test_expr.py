@@ -22,6 +22,7 @@ from symtrig.expr import (
     features_used,
     functions_used,
     gauss,
+    largest_magnitude,
     logabs,
     op_counts,
     parse_expression,
@@ -544,3 +545,20 @@ def test_evaluate_checks_shapes_and_symbols():
 def test_evaluate_falls_back_to_numpy_when_numexpr_cannot_compile():
     expr = sympy.Integer(10) ** 40 * x0  # numexpr cannot hold a 10**40 integer literal
     assert evaluate(expr, RNG_X[:4]) == pytest.approx(1e40 * RNG_X[:4, 0], rel=1e-15)
+
+
+def test_largest_magnitude_sees_intermediate_values_the_output_hides():
+    X = np.array([[2.0] + [0.0] * 15, [-1.0] + [0.0] * 15])
+    inner = float(np.exp(np.exp(4.0)))  # exp(exp(2*x0)) at x0 = 2
+    expr = parse_expression("1e-30*exp(exp(2*x0))")
+    assert evaluate(expr, X)[0] < 1e-5  # the output is small ...
+    assert largest_magnitude(expr, X) == pytest.approx(inner)  # ... the value inside is not
+    assert largest_magnitude(parse_expression("x0*x0 - 3"), X) == pytest.approx(
+        4.0
+    )  # the constant -3, |1 - 3|
+    assert largest_magnitude(parse_expression("sin(x0) + 7.5"), X) == pytest.approx(7.5 + np.sin(2.0))
+
+
+def test_largest_magnitude_is_infinite_where_a_value_is_not_finite():
+    X = np.zeros((2, 16))
+    assert largest_magnitude(logabs(x0) + 1, X) == np.inf

@@ -13,7 +13,7 @@ from symtrig import expr as ex
 from symtrig import leaderboard
 from symtrig.cli import main
 from symtrig.data import CLASSES, FEATURES
-from symtrig.distill import SymbolicDistiller, check_c_max, pareto_mask
+from symtrig.distill import FrontMember, SymbolicDistiller, best_per_complexity, check_c_max, pareto_mask
 from symtrig.errors import SymtrigError
 
 FAST = ["--generations", "4", "--budget", "30", "--max-rows", "400"]
@@ -68,6 +68,16 @@ def test_distiller_follows_sklearn_conventions_and_never_exceeds_c_max():
     # a*x0*x1 + b*x2 + c (the engine's linear scaling adds a and c) has complexity 11: it must be found
     assert model.score(X, y) > 0.99
     assert model.predict(X).shape == (600,)
+
+
+def test_the_front_drops_expressions_a_32_bit_fixed_point_design_cannot_hold():
+    X = np.random.default_rng(0).uniform(-1.0, 1.2, size=(500, 16))
+    runaway = ex.parse_expression("1e-6*exp(exp(2*x0))")  # exp(exp(2.4)) = 59,000 > 2^15 inside
+    tame = ex.parse_expression("0.5*exp(x0)")
+    members = [FrontMember(e, ex.complexity(e), ex.complexity(e), np.nan, "test") for e in (runaway, tame)]
+    y = ex.evaluate(runaway, X)  # the runaway expression fits this target perfectly and is still refused
+    assert [m.expr for m in best_per_complexity(members, X, y)] == [tame]
+    assert len(best_per_complexity(members, X, y, max_magnitude=np.inf)) == 2
 
 
 def test_an_unfitted_distiller_says_so():

@@ -6,7 +6,7 @@ CSVs hand in text that goes through :func:`parse_expression` (never ``eval``/``s
 
 from symtrig.expr.canonical import canonicalize, round_constants
 from symtrig.expr.complexity import complexity, op_counts, operators_used
-from symtrig.expr.evaluate import evaluate
+from symtrig.expr.evaluate import evaluate, largest_magnitude
 from symtrig.expr.functions import SYMTRIG_FUNCTIONS, gauss, logabs, product, variable, variable_index
 from symtrig.expr.parser import MAX_DEPTH, MAX_POWER, MAX_TEXT_LENGTH, parse_expression
 from symtrig.expr.printing import SymtrigPrinter, to_text
@@ -25,6 +25,7 @@ __all__ = [
     "features_used",
     "functions_used",
     "gauss",
+    "largest_magnitude",
     "logabs",
     "op_counts",
     "operators_used",

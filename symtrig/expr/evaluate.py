@@ -73,3 +73,60 @@ def evaluate(expr: sympy.Expr, X: np.ndarray) -> np.ndarray:
             values = _compiled(expr, "numpy")[0](*columns)
         result = np.asarray(values, dtype=np.float64)
     return np.array(np.broadcast_to(result, (X.shape[0],)), dtype=np.float64)
+
+
+_NODE_FUNCTIONS: dict[type, Callable[[np.ndarray], np.ndarray]] = {
+    sympy.sin: np.sin,
+    sympy.cos: np.cos,
+    sympy.exp: np.exp,
+    sympy.log: np.log,
+    sympy.Abs: np.abs,
+    gauss: lambda u: np.exp(-np.square(u)),
+    logabs: lambda u: np.log(np.abs(u)),
+}
+
+
+def largest_magnitude(expr: sympy.Expr, X: np.ndarray) -> float:
+    """The largest ``|value|`` any node of ``expr`` takes on the rows of ``X`` (``inf`` if one is not finite).
+
+    Why: a fixed-point design needs integer bits for its largest *intermediate* value, not only for its output.
+    ``0.001*exp(exp(2*x0))`` has small outputs but an inner value near 10^6 on ordinary jets, which no
+    ``ap_fixed`` of at most 32 bits can hold next to the fraction bits its lookup tables need. One numpy pass
+    over the tree, bottom-up, with shared subtrees evaluated once.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    largest = 0.0
+    cache: dict[sympy.Basic, np.ndarray | float] = {}
+
+    def values(node: sympy.Basic) -> np.ndarray | float:
+        nonlocal largest
+        if node in cache:
+            return cache[node]
+        if node.is_Number:
+            result: np.ndarray | float = float(node)
+        elif node.is_Symbol:
+            index = variable_index(node)
+            if index is None or index >= X.shape[1]:
+                raise SymtrigError(f"symbol {node} is not one of the {X.shape[1]} feature columns")
+            result = X[:, index]
+        elif node.is_Add:
+            result = sum((values(arg) for arg in node.args), 0.0)
+        elif node.is_Mul:
+            result = 1.0
+            for arg in node.args:
+                result = result * values(arg)
+        elif node.is_Pow:
+            result = np.power(values(node.base), float(node.exp))
+        elif node.func in _NODE_FUNCTIONS:
+            result = _NODE_FUNCTIONS[node.func](values(node.args[0]))
+        else:
+            raise SymtrigError(f"cannot bound the values of {node.func.__name__}(...)")
+        magnitude = np.abs(result)
+        peak = float(np.max(magnitude)) if np.size(magnitude) else 0.0
+        largest = max(largest, peak if np.isfinite(peak) else np.inf)
+        cache[node] = result
+        return result
+
+    with np.errstate(all="ignore"):
+        values(expr)
+    return largest
