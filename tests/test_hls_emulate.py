@@ -66,3 +66,31 @@ def test_emulator_bit_identical_to_compiled_predict(tmp_path, precision):
     assert result.div_by_zero[0] > 0
     assert result.overflow_rate.max() > 0  # wrap-around paths are exercised
     assert result.lut_clip_rate.max() > 0  # LUT edges are exercised
+
+
+def test_auto_precision_is_the_narrowest_width_within_tolerance_on_every_test_sized_slice():
+    from sklearn.metrics import roc_auc_score
+
+    from symtrig.hls.precision import choose_precision
+
+    rng = np.random.default_rng(7)
+    mean, scale = np.zeros(16), np.ones(16)
+    X_raw = rng.normal(size=(4000, 16))
+    exprs = [sp.sin(X[0]) + 0.5 * X[1] * X[2], GAUSS(X[3]) - 0.2 * X[4], X[5] ** 2 - X[6]]
+    x = X_raw.T
+    truth = np.column_stack(
+        [np.sin(x[0]) + 0.5 * x[1] * x[2], np.exp(-(x[3] ** 2)) - 0.2 * x[4], x[5] ** 2 - x[6]]
+    )
+    labels = np.argmax(truth + rng.normal(size=truth.shape), axis=1)  # truth = the float outputs
+    low = lower(exprs, mean=mean, scale=scale, X_calib_raw=X_raw)
+    choice = choose_precision(low, X_raw, labels, max_auc_drop=2e-4, slice_size=1000)
+    assert choice.met and choice.drop <= 2e-4
+    y_fixed = emulator_for(low, choice.precision)(low.ip_inputs(X_raw))
+    for rows in np.array_split(np.random.default_rng(0).permutation(4000), 4):  # the four slices it checked
+        for k in range(3):
+            signal = labels[rows] == k
+            change = roc_auc_score(signal, y_fixed[rows, k]) - roc_auc_score(signal, truth[rows, k])
+            assert abs(change) <= 2e-4 + 1e-9
+    rates = dict(choice.tried)
+    narrower = FixedType(choice.precision.width - 1, choice.precision.integer)
+    assert rates[str(narrower)] > 2e-4  # one fraction bit fewer was tried and failed

@@ -2,8 +2,14 @@
 
 Integer bits come from observed value ranges: the IP inputs, every LUT range end and the float outputs on the
 calibration rows (one sign bit plus enough bits for the largest magnitude). Fraction bits are then the fewest
-whose emulated AUC drop versus float64 is at most ``max_auc_drop`` for every class; each candidate costs one
+whose emulated AUC change versus float64 is at most ``max_auc_drop`` for every class; each candidate costs one
 ``write()`` and one emulator run (no compile), so a scan over ~12 widths takes seconds.
+
+Where the AUC change is measured: on every slice of the calibration jets as large as the set the design will
+be judged on (``slice_size``, the test split), not only on all of them at once. The AUC change is a difference
+of two correlated estimates; on 16k calibration jets it averages the rank flips of a marginal width out (0.0003)
+while the 4k test jets of the same design showed 0.0019. A width that stays within tolerance on each of four
+disjoint 4k-jet slices is one whose change does not depend on which 4k jets are drawn.
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ class PrecisionChoice:
     auc_float: np.ndarray  # per class, float64 reference
     tried: list[tuple[str, float]]  # (precision, worst AUC drop) for every candidate evaluated
     met: bool = True  # False: no width up to MAX_WIDTH met the tolerance; this is the smallest drop found
-    drop: float = 0.0  # worst per-class AUC drop at this precision
+    drop: float = 0.0  # worst per-class |AUC change| at this precision, over all rows and every slice
 
 
 def _signed_bits(max_abs: float) -> int:
@@ -79,8 +85,40 @@ def per_class_auc(scores: np.ndarray, labels: np.ndarray) -> np.ndarray:
     return np.array([roc_auc_score(labels == k, scores[:, k]) for k in range(scores.shape[1])])
 
 
+def calibration_slices(n_rows: int, slice_size: int | None, seed: int = 0) -> list[np.ndarray]:
+    """All rows, plus ``n_rows // slice_size`` disjoint seeded random slices of ``slice_size`` rows each."""
+    rows = np.arange(n_rows)
+    if slice_size is None or not 0 < slice_size < n_rows:
+        return [rows]
+    order = np.random.default_rng(seed).permutation(n_rows)
+    return [
+        rows,
+        *(np.sort(order[i : i + slice_size]) for i in range(0, n_rows - slice_size + 1, slice_size)),
+    ]
+
+
+def worst_auc_change(
+    y_float: np.ndarray, y_fixed: np.ndarray, labels: np.ndarray, slices: list[np.ndarray]
+) -> float:
+    """The largest per-class |AUC(fixed) − AUC(float)| over the given row slices (a slice missing a class is skipped)."""
+    worst = 0.0
+    for rows in slices:
+        present = [k for k in range(y_float.shape[1]) if 0 < np.sum(labels[rows] == k) < len(rows)]
+        for k in present:
+            signal = labels[rows] == k
+            change = roc_auc_score(signal, y_fixed[rows, k]) - roc_auc_score(signal, y_float[rows, k])
+            worst = max(worst, abs(float(change)))
+    return worst
+
+
 def choose_precision(
-    lowered: Lowered, X_raw: np.ndarray, labels: np.ndarray, *, max_auc_drop: float = 0.001, min_frac: int = 4
+    lowered: Lowered,
+    X_raw: np.ndarray,
+    labels: np.ndarray,
+    *,
+    max_auc_drop: float = 0.001,
+    min_frac: int = 4,
+    slice_size: int | None = None,
 ) -> PrecisionChoice:
     """Pick the narrowest ``ap_fixed<W,I>`` (W <= 32) whose per-class AUC stays within ``max_auc_drop`` of float (either way).
 
@@ -89,12 +127,15 @@ def choose_precision(
     so both are scanned and the total width decides. When no width meets the tolerance (an expression whose
     values span more than 32 bits, e.g. exp of exp), the candidate with the smallest drop is returned with
     ``met=False`` so the caller can warn instead of failing every other design. ``labels`` are class indices
-    aligned with the outputs (other values count as background).
+    aligned with the outputs (other values count as background). With ``slice_size`` the tolerance must hold
+    on all rows and on every disjoint slice of that many rows (see the module docstring).
     """
     X_ip = lowered.ip_inputs(X_raw)
     labels = np.asarray(labels)
     y_float = _float_outputs(lowered, X_ip)
-    auc_float = per_class_auc(np.nan_to_num(y_float), labels)
+    y_reference = np.nan_to_num(y_float)  # what AUCs compare against; y_float keeps inf out of the bit counts
+    auc_float = per_class_auc(y_reference, labels)
+    slices = calibration_slices(len(labels), slice_size)
     if lowered.luts:
         min_frac = max(min_frac, *(spec.required_frac_bits() for spec in lowered.luts))
     first_int = min(integer_bits(lowered, X_ip, y_float), MAX_WIDTH - min_frac)
@@ -106,8 +147,9 @@ def choose_precision(
         limit = MAX_WIDTH if best is None else best.precision.width - 1
         for frac in range(min_frac, limit - n_int + 1):
             fixed = FixedType(n_int + frac, n_int)
-            auc = per_class_auc(emulator_for(lowered, fixed)(X_ip), labels)
-            drop = float(np.max(np.abs(auc_float - auc)))  # "within" the tolerance: a gain is a deviation too
+            y_fixed = emulator_for(lowered, fixed)(X_ip)
+            auc = per_class_auc(y_fixed, labels)
+            drop = worst_auc_change(y_reference, y_fixed, labels, slices)  # a gain is a deviation too
             tried.append((str(fixed), drop))
             choice = PrecisionChoice(fixed, auc, auc_float, tried, met=drop <= max_auc_drop, drop=drop)
             if closest is None or drop < closest.drop:
