@@ -81,12 +81,15 @@ def test_lut_families_get_one_table_per_transcendental_and_poly_gets_none(emitte
         for spec in specs:
             span = spec["range_end"] - spec["range_start"]
             assert span == 2.0 ** round(np.log2(span)), (name, spec)  # power-of-two spans index exactly
-            assert spec["table_size"] == 1024
+        # --lut-size auto: one size per design, 1024 doubled only while no precision met the tolerance
+        assert len({spec["table_size"] for spec in specs}) <= 1
+        assert {spec["table_size"] for spec in specs} <= {1024, 2048, 4096, 8192}
 
 
 def test_an_explicit_precision_and_a_selection_by_id(fitted, tmp_path):
     board = fitted / "leaderboard.csv"
-    ids = pd.read_csv(board).query("family == 'trig'")["expr_id"].head(2).tolist()
+    trig = pd.read_csv(board).query("family == 'trig'")
+    ids = trig[trig["expression"].str.contains("sin|cos")]["expr_id"].head(2).tolist()
     args = [
         "emit-hls",
         "--leaderboard",
@@ -95,12 +98,73 @@ def test_an_explicit_precision_and_a_selection_by_id(fitted, tmp_path):
         ",".join(ids),
         "--precision",
         "ap_fixed<18,8>",
+        "--lut-size",
+        "256",
         "--out",
         str(tmp_path),
     ]
     assert main(args) == 0
     design = json.loads((tmp_path / "selection" / "design.json").read_text())
     assert design["precision"] == "ap_fixed<18,8>" and [o["expr_id"] for o in design["outputs"]] == ids
+    assert design["luts"] and {spec["table_size"] for spec in design["luts"]} == {256}
+
+
+def test_a_latency_budget_picks_the_best_validation_auc_that_fits_for_each_class(fitted, tmp_path):
+    from symtrig.expr import parse_expression
+    from symtrig.hls.budget import expression_latency
+    from symtrig.hls.emit import _fit_data
+
+    board = fitted / "leaderboard.csv"
+    frame = pd.read_csv(board)
+    data = _fit_data(board, frame)
+    trig = frame[frame["family"] == "trig"]
+    # a budget between the family's fastest and slowest candidates, so the choice matters
+    cycles = {
+        row.expr_id: expression_latency(parse_expression(row.expression), data) for row in trig.itertuples()
+    }
+    budget = sorted(set(cycles.values()))[len(set(cycles.values())) // 2]
+    assert (
+        main(
+            [
+                "emit-hls",
+                "--leaderboard",
+                str(board),
+                "--family",
+                "trig",
+                "--max-latency",
+                str(budget),
+                "--out",
+                str(tmp_path),
+            ]
+        )
+        == 0
+    )
+    design = json.loads((tmp_path / f"trig_c12_max{budget}cyc" / "design.json").read_text())
+    for output in design["outputs"]:
+        rivals = trig[trig["class"] == output["class"]]
+        fitting = rivals[rivals["expr_id"].map(cycles) <= budget]
+        assert cycles[output["expr_id"]] <= budget
+        assert (
+            output["expr_id"]
+            == fitting.sort_values(["auc_val", "complexity"], ascending=[False, True])["expr_id"].iloc[0]
+        )
+
+
+def test_a_latency_budget_no_expression_fits_is_a_one_line_error(fitted, tmp_path, capsys):
+    trig = pd.read_csv(fitted / "leaderboard.csv").query("family == 'trig'")
+    reads_table = trig["expression"].str.contains("sin|cos")
+    victim = trig.loc[reads_table, "class"].iloc[0]
+
+    def only_table_reads_for_victim(frame):  # one class keeps only expressions with a table read (>= 1 cycle)
+        frame = frame[frame["family"] == "trig"].assign(best=True)  # any row may be the class's best
+        return frame[(frame["class"] != victim) | frame["expression"].str.contains("sin|cos")]
+
+    board = _bad_board(tmp_path, fitted, only_table_reads_for_victim)
+    out = tmp_path / "hdl"
+    assert main(["emit-hls", "--leaderboard", str(board), "--max-latency", "0", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"no trig expression of class {victim} fits --max-latency 0 cycles" in err
+    assert not out.exists()
 
 
 def test_pareto_selection_emits_one_single_output_design_per_front_member(fitted, tmp_path):
@@ -158,6 +222,10 @@ def _bad_board(tmp_path, fitted, mutate):
         (lambda f: f.assign(expression="__import__('os').system('true')"), [], "leaderboard.csv"),
         (lambda f: f, ["--precision", "float32"], "is not of the form ap_fixed<W,I>"),
         (lambda f: f, ["--clock", "0"], "--clock must be in (0, 100] ns"),
+        (lambda f: f, ["--lut-size", "huge"], "--lut-size must be auto or a whole number"),
+        (lambda f: f, ["--lut-size", "1"], "--lut-size must be auto or between 2 and 65535"),
+        (lambda f: f, ["--max-latency", "-1"], "--max-latency takes a number of cycles >= 0"),
+        (lambda f: f, ["--max-latency", "3", "--select", "pareto"], "works with --select best"),
     ],
 )
 def test_bad_leaderboards_and_settings_exit_2_and_write_no_project(

@@ -117,6 +117,14 @@ def test_lut_call_from_written_project(tmp_path):
     assert (report.latency_cycles, report.bram, report.dsp) == (1, 1, 0)
 
 
+def test_a_larger_table_takes_more_block_ram(tmp_path):
+    # sin at <16,6> has 11-bit entries: 1024 x 11 fits one 1024 x 18 block, 4096 x 11 needs three 4096 x 4
+    prj = _write_project(tmp_path / "prj", ["sin_lut(x0)"], [("sin_lut", "sin", -8, 8, 4096)])
+    assert estimate_project(prj).bram == 3
+    assert [cost.rom_bram18(n, 18) for n in (512, 1024, 2048, 8192)] == [1, 1, 2, 8]
+    assert cost.rom_bram18(2048, 9) == 1 and cost.rom_bram18(16384, 1) == 1
+
+
 def test_identical_subexpressions_are_shared(tmp_path):
     # sin_lut(x0)**2 is printed as a product of two identical calls; HLS CSE keeps one ROM read
     prj = _write_project(

@@ -26,7 +26,22 @@ def emit_hls(
     max_auc_drop: Annotated[
         float, typer.Option("--max-auc-drop", help="auto precision: allowed AUC loss per class.")
     ] = 0.001,
-    lut_size: Annotated[int, typer.Option("--lut-size", help="Entries of every lookup table.")] = 1024,
+    lut_size: Annotated[
+        str,
+        typer.Option(
+            "--lut-size",
+            help="Entries of every lookup table, or auto (1024, doubled up to 8192 while auto precision "
+            "cannot keep the AUC within tolerance).",
+        ),
+    ] = "auto",
+    max_latency: Annotated[
+        int | None,
+        typer.Option(
+            "--max-latency",
+            help="With --select best: per class, the best expression whose estimated latency fits this many "
+            "clock cycles (each candidate costed as a one-output IP).",
+        ),
+    ] = None,
     part: Annotated[str, typer.Option("--part", help="FPGA part.")] = "xcvu9p-flga2577-2-e",
     clock: Annotated[float, typer.Option("--clock", help="Clock period in ns.")] = 5.0,
     synth: Annotated[
@@ -35,7 +50,7 @@ def emit_hls(
     out: Annotated[Path, typer.Option("--out", help="Folder of the HLS projects.")] = Path("hdl_out"),
 ) -> None:
     """Lower expressions to quantized HLS, emulate them bit-exactly and attach latency/resources."""
-    from symtrig.hls.emit import EmitConfig
+    from symtrig.hls.emit import EmitConfig, parse_lut_size
     from symtrig.hls.emit import emit_hls as run_emit
 
     config = EmitConfig(
@@ -45,7 +60,8 @@ def emit_hls(
         cmax=cmax,
         precision=precision,
         max_auc_drop=max_auc_drop,
-        lut_size=lut_size,
+        lut_size=parse_lut_size(lut_size),
+        max_latency=max_latency,
         part=part,
         clock=clock,
         synth=synth,

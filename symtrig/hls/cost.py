@@ -104,6 +104,18 @@ class _Op:
     bram: int = 0
 
 
+#: BRAM18 aspect ratios (depth, width) of UltraScale(+) block RAM (UG573).
+_BRAM18_SHAPES = ((512, 36), (1024, 18), (2048, 9), (4096, 4), (8192, 2), (16384, 1))
+
+
+def rom_bram18(entries: int, bits: int) -> int:
+    """BRAM18 blocks of an ``entries`` x ``bits`` ROM: the cheapest tiling over the block aspect ratios.
+
+    1024 x 18 b is one block (the calibrated case, [R16]); 2048 x 11 b takes two 2048 x 9 blocks.
+    """
+    return min(math.ceil(entries / depth) * math.ceil(bits / width) for depth, width in _BRAM18_SHAPES)
+
+
 def _is_pow2_const(node: Node) -> bool:
     return node.op == "const" and node.attr[0] != 0 and (abs(node.attr[0]) & (abs(node.attr[0]) - 1)) == 0
 
@@ -168,7 +180,7 @@ def _plan(g: Graph, widths: list[int], uses: list[int], p: CostParams) -> list[_
                     pre_delay=p.d_lut_index,
                     lut=p.lut_call_lut_base + w,
                     ff=p.lut_call_ff,
-                    bram=p.lut_call_bram,
+                    bram=p.lut_call_bram * rom_bram18(node.attr[1], node.type.w),
                 )
             )
         elif node.op == "builtin":

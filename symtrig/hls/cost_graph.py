@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +20,9 @@ import numpy as np
 from symtrig.errors import SymtrigError
 from symtrig.hls.cpp import Expr, LutDef, parse_expr, read_project
 from symtrig.hls.fixed import FixedType
+
+#: Entries of a user LUT whose size the project does not state (hls4ml's LUTFunction default).
+DEFAULT_LUT_ENTRIES = 1024
 
 
 @dataclass(frozen=True)
@@ -81,9 +84,12 @@ def _sum_type(a: FixedType, b: FixedType) -> FixedType:
 class GraphBuilder:
     """Adds parsed statements to a :class:`Graph`; ``luts`` maps each user LUT name to its ROM value type."""
 
-    def __init__(self, graph: Graph, luts: dict[str, FixedType]) -> None:
+    def __init__(
+        self, graph: Graph, luts: dict[str, FixedType], lut_sizes: dict[str, int] | None = None
+    ) -> None:
         self.g = graph
         self.luts = luts
+        self.lut_sizes = lut_sizes or {}
 
     def statement(self, text: str) -> int:
         """The node of ``y[i] = text;``: the expression converted to ``result_t``."""
@@ -110,7 +116,8 @@ class GraphBuilder:
         base = name.split("::")[-1]
         if name in self.luts:
             arg = self.cast(args[0], self.g.result)
-            return self.g.add("lut", (arg,), (name,), self.luts[name])
+            entries = self.lut_sizes.get(name, DEFAULT_LUT_ENTRIES)
+            return self.g.add("lut", (arg,), (name, entries), self.luts[name])
         if name.startswith("nnet::") and base in ("sin_lut", "cos_lut"):
             arg = self.cast(args[0], self.g.result)
             return self.g.add("builtin", (arg,), (base,), self.g.result)
@@ -220,11 +227,12 @@ class Design:
     n_inputs: int
     clock_period: float
     uncertainty: float
+    lut_sizes: Mapping[str, int] = field(default_factory=dict)  # entries per user LUT (default 1024)
 
     def graph(self) -> tuple[Graph, list[int]]:
         """The hash-consed graph of all statements and the node of each output."""
         g = Graph(self.result, self.input)
-        builder = GraphBuilder(g, dict(self.lut_names))
+        builder = GraphBuilder(g, dict(self.lut_names), dict(self.lut_sizes))
         return g, [builder.statement(text) for text in self.outputs]
 
 
@@ -284,4 +292,5 @@ def load_design(
     if not project.outputs:
         raise SymtrigError(f"{project_dir}: no 'y[i] = ...;' lines in the generated C++")
     n_inputs = project.n_inputs if project.n_inputs is not None else 16
-    return Design(project.outputs, luts, result, inp, n_inputs, period, uncertainty)
+    sizes = {spec.name: int(spec.table_size) for spec in project.luts}
+    return Design(project.outputs, luts, result, inp, n_inputs, period, uncertainty, sizes)

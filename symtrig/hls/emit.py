@@ -2,7 +2,9 @@
 
 The stage reads the leaderboard (never trusting its text: every expression goes through the whitelist parser
 and must stay within its family), reproduces the exact data split of the fit from ``run.json``, lowers the
-selected expressions (:mod:`symtrig.hls.lower`), writes one hls4ml project per design
+selected expressions (:mod:`symtrig.hls.lower`; with ``--max-latency`` the selection is the best expression per
+class that fits the budget, :mod:`symtrig.hls.budget`), chooses the precision and table size
+(:mod:`symtrig.hls.precision`), writes one hls4ml project per design
 (:mod:`symtrig.hls.project`), emulates the fixed-point design bit-exactly on the whole test split
 (:mod:`symtrig.hls.emulate`) and attaches a latency/resource figure: a synthesis report when one exists (or
 ``--synth`` runs Vivado/Vitis HLS), otherwise the calibrated estimate (:mod:`symtrig.hls.cost`). The
@@ -26,9 +28,15 @@ from symtrig.errors import SymtrigError
 from symtrig.metrics import one_vs_rest_auc
 from symtrig.provenance import utc_now, versions
 
+#: ``--lut-size auto``: tables start at 1024 entries (one BRAM18 at <= 18 bits) and double while no precision
+#: keeps the AUC within tolerance. A sin over a 64-wide argument span has a step of 1/16 at 1024 entries, an
+#: error no fraction bit can repair; 8192 entries cost up to 8 BRAM18 per table.
+AUTO_LUT_SIZES = (1024, 2048, 4096, 8192)
+
 #: Test-bench rows written to ``tb_data/`` (a Vivado C-simulation reads them all; keep it quick).
 TB_ROWS = 1000
-#: emit-hls warns when a design wraps around or clips a LUT argument on more than this fraction of jets.
+#: emit-hls warns when a design wraps around, or clamps a LUT argument to a table edge that misses the function by
+#: more than one LSB, on more than this fraction of jets.
 WARN_RATE = 0.01
 
 
@@ -42,11 +50,22 @@ class EmitConfig:
     cmax: int | None = None
     precision: str = "auto"
     max_auc_drop: float = 0.001
-    lut_size: int = 1024
+    lut_size: int | None = None  # entries per table; None: auto (see AUTO_LUT_SIZES)
+    max_latency: int | None = None  # cycles; with select 'best': best expression per class that fits
     part: str = "xcvu9p-flga2577-2-e"
     clock: float = 5.0
     synth: bool = False
     out: str = "hdl_out"
+
+
+def parse_lut_size(text: str) -> int | None:
+    """``--lut-size``: ``auto`` (None) or a whole number of entries; anything else is a user error."""
+    if text.strip().lower() == "auto":
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise SymtrigError(f"--lut-size must be auto or a whole number of entries, got {text!r}") from None
 
 
 @dataclass(frozen=True)
@@ -59,8 +78,12 @@ class Design:
 
 def emit_hls(config: EmitConfig, warn=print) -> dict[str, Any]:
     """Run the stage; returns the updated leaderboard and a summary per design."""
-    if not 0 < config.clock <= 100 or not 2 <= config.lut_size <= 65535:
-        raise SymtrigError("--clock must be in (0, 100] ns and --lut-size between 2 and 65535")
+    if not 0 < config.clock <= 100:
+        raise SymtrigError(f"--clock must be in (0, 100] ns, got {config.clock}")
+    if config.lut_size is not None and not 2 <= config.lut_size <= 65535:
+        raise SymtrigError(f"--lut-size must be auto or between 2 and 65535, got {config.lut_size}")
+    if config.max_latency is not None and (config.max_latency < 0 or config.select != "best"):
+        raise SymtrigError("--max-latency takes a number of cycles >= 0 and works with --select best")
     board_path = Path(config.leaderboard)
     frame = leaderboard.read(board_path)
     designs = select_designs(frame, config)
@@ -68,7 +91,12 @@ def emit_hls(config: EmitConfig, warn=print) -> dict[str, Any]:
     data = _fit_data(board_path, frame)
     summaries, columns = [], []
     for design in designs:
-        summary, rows = emit_design(design, [exprs[i] for i in design.rows["expr_id"]], data, config, warn)
+        if config.max_latency is None:
+            summary, rows = emit_design(
+                design, [exprs[i] for i in design.rows["expr_id"]], data, config, warn
+            )
+        else:
+            summary, rows = _emit_within_budget(design, frame, data, config, board_path.name, warn)
         summaries.append(summary)
         columns.extend(rows)
         for line in _warnings(summary):
@@ -120,6 +148,31 @@ def _best_designs(rows: pd.DataFrame) -> list[Design]:
     return designs
 
 
+def _emit_within_budget(
+    design: Design, frame: pd.DataFrame, data: JetData, config: EmitConfig, board: str, warn=print
+) -> tuple[dict, list[dict]]:
+    """The family's IP rebuilt from the best expression per class whose estimate fits ``--max-latency``.
+
+    The whole IP then gets its own auto precision and estimate; when that misses the budget (a wider final
+    precision than the candidates were costed at), :func:`_warnings` says so. A second selection at the
+    final width was tried and rejected: on the sample it picked weaker expressions and still missed.
+    """
+    from symtrig.hls.budget import within_budget
+
+    family, cmax = design.rows["family"].iloc[0], design.rows["cmax"].iloc[0]
+    candidates = frame[(frame["family"] == family) & (frame["cmax"] == cmax)]
+    rows = within_budget(
+        candidates,
+        int(config.max_latency),
+        data,
+        lambda row: _parse_row(row, board),
+        lut_size=config.lut_size or AUTO_LUT_SIZES[0],
+        clock=config.clock,
+    )
+    chosen = Design(f"{design.name}_max{config.max_latency}cyc", rows)
+    return emit_design(chosen, [_parse_row(row, board) for row in rows.itertuples()], data, config, warn)
+
+
 def _parse_row(row: Any, board: str):
     """The row's expression through the whitelist parser, restricted to its family's operators."""
     from symtrig.families import get_family
@@ -154,14 +207,10 @@ def emit_design(
     design: Design, exprs: list, data: JetData, config: EmitConfig, warn=print
 ) -> tuple[dict, list[dict]]:
     """Lower, choose the precision, write the project, emulate on test, cost it; return summary and columns."""
-    from symtrig.hls.lower import lower
     from symtrig.hls.project import emulator_for, write_project
 
-    lowered = lower(
-        exprs, mean=data.mean_, scale=data.scale_, X_calib_raw=data.X_train, lut_size=config.lut_size
-    )
     classes = [CLASSES.index(c) for c in design.rows["class"]]
-    precision = _precision(lowered, data, classes, config, warn)
+    lowered, precision = _lower_and_quantize(exprs, data, classes, config, warn)
     folder = Path(config.out) / design.name
     X_tb = lowered.ip_inputs(data.X_test[:TB_ROWS])
     write_project(
@@ -190,14 +239,43 @@ def emit_design(
     return summary, columns
 
 
-def _precision(lowered, data: JetData, classes: list[int], config: EmitConfig, warn=print) -> str:
-    """An explicit ap_fixed, or ``auto``: chosen on the training and validation jets (never the test split, whose
-    fixed-point AUC is what the leaderboard reports), within tolerance on all of them and on every slice as
-    large as the test split, so the choice does not hinge on which jets are drawn."""
-    if config.precision != "auto":
-        from symtrig.hls.emulate import FixedType
+def _lower_and_quantize(exprs: list, data: JetData, classes: list[int], config: EmitConfig, warn=print):
+    """Lower the expressions and pick ``ap_fixed<W,I>``; with ``--lut-size auto`` also the table size.
 
-        return str(FixedType.parse(config.precision))
+    Explicit precision: the given type, tables of ``--lut-size`` (auto: 1024) entries. ``auto`` precision:
+    the narrowest width within tolerance at the smallest table size of :data:`AUTO_LUT_SIZES` (or the given
+    one) where any width is; if none is, the closest design found, with a warning.
+    """
+    from symtrig.hls.fixed import FixedType
+    from symtrig.hls.lower import lower
+
+    sizes = AUTO_LUT_SIZES if config.lut_size is None else (config.lut_size,)
+    closest = None
+    for size in sizes:
+        lowered = lower(exprs, mean=data.mean_, scale=data.scale_, X_calib_raw=data.X_train, lut_size=size)
+        if config.precision != "auto":
+            return lowered, str(FixedType.parse(config.precision))
+        choice = _auto_precision(lowered, data, classes, config)
+        if choice.met:
+            return lowered, str(choice.precision)
+        if closest is None or choice.score < closest[1].score:
+            closest = (lowered, choice)
+        if not lowered.luts:
+            break
+    lowered, choice = closest
+    tables = f" with {lowered.luts[0].table_size}-entry tables" if lowered.luts else ""
+    warn(
+        f"warning: no ap_fixed up to 32 bits (tables up to {max(sizes)} entries) keeps the AUC within "
+        f"{config.max_auc_drop} of float; using {choice.precision}{tables} (worst AUC change "
+        f"{choice.drop:.4f} on train+validation jets and their test-sized slices)"
+    )
+    return lowered, str(choice.precision)
+
+
+def _auto_precision(lowered, data: JetData, classes: list[int], config: EmitConfig):
+    """Chosen on the training and validation jets (never the test split, whose fixed-point AUC is what the
+    leaderboard reports): within half the tolerance on all of them, and within it on every slice as large as
+    the test split, so the choice holds on a new test-sized set of jets (see :mod:`symtrig.hls.precision`)."""
     from symtrig.hls.precision import choose_precision
 
     # choose_precision scores column k against label k: relabel so output k's class is k, others -1
@@ -205,15 +283,7 @@ def _precision(lowered, data: JetData, classes: list[int], config: EmitConfig, w
     remap[classes] = np.arange(len(classes))
     X = np.vstack([data.X_train, data.X_val])
     labels = remap[np.concatenate([data.y_train, data.y_val])]
-    choice = choose_precision(
-        lowered, X, labels, max_auc_drop=config.max_auc_drop, slice_size=len(data.y_test)
-    )
-    if not choice.met:
-        warn(
-            f"warning: no ap_fixed up to 32 bits keeps the AUC drop within {config.max_auc_drop}; using "
-            f"{choice.precision} (worst AUC change {choice.drop:.4f} on train+validation jets and their slices)"
-        )
-    return str(choice.precision)
+    return choose_precision(lowered, X, labels, max_auc_drop=config.max_auc_drop, slice_size=len(data.y_test))
 
 
 def _cost(folder: Path, config: EmitConfig):
@@ -304,12 +374,21 @@ def _readme(summary: dict[str, Any]) -> str:
 
 
 def _warnings(summary: dict[str, Any]) -> list[str]:
-    return [
+    budget, cycles = summary["settings"].get("max_latency"), summary["cost"]["latency_cycles"]
+    over = (
+        [
+            f"warning: {summary['design']}: the whole IP needs {cycles} cycles (estimate), over --max-latency "
+            f"{budget}: its final precision or shared subexpressions differ from the one-output estimates"
+        ]
+        if budget is not None and cycles > budget
+        else []
+    )
+    return over + [
         f"warning: {summary['design']} y[{o['index']}] ({o['class']}): {name} {o[key]:.2%} of test jets"
         for o in summary["outputs"]
         for key, name in (
             ("overflow_rate", "fixed-point wrap-around on"),
-            ("lut_clip_rate", "LUT argument clipped on"),
+            ("lut_clip_rate", "LUT argument clamped to a wrong table edge on"),
         )
         if o[key] > WARN_RATE
     ]

@@ -173,10 +173,19 @@ class Lut:
         self.table = math_on_codes(spec.math_func, nums, t)
 
     def __call__(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Table values for result_t argument codes, plus the mask of arguments outside the table."""
+        """Table values for result_t argument codes, plus the mask of *harmful* clips.
+
+        An argument outside the table gets the edge entry. That is harmless where the function has flattened
+        out at the fixed-point resolution (exp(-20) and exp(-15) are both 0 at 16 fraction bits), so a clip
+        counts only when the edge entry misses the function's value at the true argument by more than one LSB.
+        """
         index = ((codes.astype(np.int64) - self.start) * self.base_div) >> self.t.frac
-        clipped = (index < 0) | (index > self.spec.table_size - 1)
-        return self.table[np.clip(index, 0, self.spec.table_size - 1)], clipped
+        outside = (index < 0) | (index > self.spec.table_size - 1)
+        served = self.table[np.clip(index, 0, self.spec.table_size - 1)]
+        if outside.any():
+            exact = math_on_codes(self.spec.math_func, codes[outside], self.t)
+            outside[outside] = np.abs(exact - served[outside]) > 1
+        return served, outside
 
 
 def _trunc_div(a: int, b: int) -> int:
@@ -192,7 +201,7 @@ class EmulationResult:
     y: np.ndarray  # (n_rows, n_outputs) float64, exactly what predict() returns
     codes: np.ndarray  # (n_rows, n_outputs) int64 result_t codes
     overflow_rate: np.ndarray  # per output: fraction of rows with a wrap-around anywhere upstream
-    lut_clip_rate: np.ndarray  # per output: fraction of rows with a LUT argument outside its table
+    lut_clip_rate: np.ndarray  # per output: fraction of rows where a LUT clamp misses the function by > 1 LSB
     div_by_zero: np.ndarray  # per output: number of rows that divided by a quantized zero
     extras: dict = field(default_factory=dict)
 

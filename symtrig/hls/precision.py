@@ -5,11 +5,15 @@ calibration rows (one sign bit plus enough bits for the largest magnitude). Frac
 whose emulated AUC change versus float64 is at most ``max_auc_drop`` for every class; each candidate costs one
 ``write()`` and one emulator run (no compile), so a scan over ~12 widths takes seconds.
 
-Where the AUC change is measured: on every slice of the calibration jets as large as the set the design will
-be judged on (``slice_size``, the test split), not only on all of them at once. The AUC change is a difference
-of two correlated estimates; on 16k calibration jets it averages the rank flips of a marginal width out (0.0003)
-while the 4k test jets of the same design showed 0.0019. A width that stays within tolerance on each of four
-disjoint 4k-jet slices is one whose change does not depend on which 4k jets are drawn.
+Where the AUC change is measured: on all calibration jets *and* on every slice of them as large as the set
+the design will be judged on (``slice_size``, the test split). The change has two parts. A systematic one,
+mostly from the lookup tables' resolution (a log table clamps |u| below its first step; a sin table over a
+64-wide span steps by 1/16), which all calibration jets measure well; and sampling noise, which on 4k jets is
+about twice what it is on 16k. Measured on the sample: a log design changed AUC by +0.0008 on 16k calibration
+jets, by up to +0.00096 on its 4k slices and by +0.0012 on the 4k test jets. So the rule is: the change on
+all calibration jets within *half* the tolerance (the other half is left for the noise of a new test-sized
+set), and on every test-sized slice within the tolerance. With ``slice_size=None`` it is simply the change on
+all jets within the tolerance.
 """
 
 from __future__ import annotations
@@ -33,16 +37,17 @@ class PrecisionChoice:
     precision: FixedType
     auc_fixed: np.ndarray  # per class, at the chosen precision
     auc_float: np.ndarray  # per class, float64 reference
-    tried: list[tuple[str, float]]  # (precision, worst AUC drop) for every candidate evaluated
+    tried: list[tuple[str, float]]  # (precision, tolerance score) for every candidate evaluated
     met: bool = True  # False: no width up to MAX_WIDTH met the tolerance; this is the smallest drop found
     drop: float = 0.0  # worst per-class |AUC change| at this precision, over all rows and every slice
+    score: float = 0.0  # what is held against the tolerance (:func:`tolerance_score`)
 
 
 def _signed_bits(max_abs: float) -> int:
     return 1 if max_abs <= 0 else int(np.floor(np.log2(max_abs))) + 2
 
 
-def _float_outputs(lowered: Lowered, X_ip: np.ndarray) -> np.ndarray:
+def float_outputs(lowered: Lowered, X_ip: np.ndarray) -> np.ndarray:
     """Float64 outputs of the *original* functions (LUT names mapped back to their math function)."""
     funcs = {
         spec.name: {"exp": np.exp, "log": np.log, "sin": np.sin, "cos": np.cos}[spec.math_func]
@@ -97,18 +102,26 @@ def calibration_slices(n_rows: int, slice_size: int | None, seed: int = 0) -> li
     ]
 
 
-def worst_auc_change(
-    y_float: np.ndarray, y_fixed: np.ndarray, labels: np.ndarray, slices: list[np.ndarray]
-) -> float:
-    """The largest per-class |AUC(fixed) − AUC(float)| over the given row slices (a slice missing a class is skipped)."""
+def worst_auc_change(y_float: np.ndarray, y_fixed: np.ndarray, labels: np.ndarray, rows: np.ndarray) -> float:
+    """The largest per-class |AUC(fixed) − AUC(float)| on ``rows`` (a class absent from them is skipped)."""
     worst = 0.0
-    for rows in slices:
-        present = [k for k in range(y_float.shape[1]) if 0 < np.sum(labels[rows] == k) < len(rows)]
-        for k in present:
-            signal = labels[rows] == k
+    for k in range(y_float.shape[1]):
+        signal = labels[rows] == k
+        if 0 < signal.sum() < len(rows):
             change = roc_auc_score(signal, y_fixed[rows, k]) - roc_auc_score(signal, y_float[rows, k])
             worst = max(worst, abs(float(change)))
     return worst
+
+
+def tolerance_score(y_float: np.ndarray, y_fixed: np.ndarray, labels: np.ndarray, slices: list[np.ndarray]):
+    """``(score, worst change)``: the precision meets a tolerance ``t`` when ``score <= t``.
+
+    ``slices[0]`` is all rows: with more slices, score = max(2 x change on all rows, change on each slice);
+    alone, score = its change (see the module docstring).
+    """
+    changes = [worst_auc_change(y_float, y_fixed, labels, rows) for rows in slices]
+    score = changes[0] if len(changes) == 1 else max(2.0 * changes[0], *changes[1:])
+    return score, max(changes)
 
 
 def choose_precision(
@@ -125,14 +138,14 @@ def choose_precision(
     ``I`` starts at :func:`integer_bits` (99.9th percentiles) and grows up to the bits of the largest observed
     value: a rare outlier that wraps around (TRN/WRAP, not saturation) can cost more AUC than a fraction bit,
     so both are scanned and the total width decides. When no width meets the tolerance (an expression whose
-    values span more than 32 bits, e.g. exp of exp), the candidate with the smallest drop is returned with
+    values span more than 32 bits, e.g. exp of exp), the candidate with the smallest score is returned with
     ``met=False`` so the caller can warn instead of failing every other design. ``labels`` are class indices
-    aligned with the outputs (other values count as background). With ``slice_size`` the tolerance must hold
-    on all rows and on every disjoint slice of that many rows (see the module docstring).
+    aligned with the outputs (other values count as background). With ``slice_size`` half the tolerance must
+    hold on all rows and the whole of it on every disjoint slice of that many rows (see the module docstring).
     """
     X_ip = lowered.ip_inputs(X_raw)
     labels = np.asarray(labels)
-    y_float = _float_outputs(lowered, X_ip)
+    y_float = float_outputs(lowered, X_ip)
     y_reference = np.nan_to_num(y_float)  # what AUCs compare against; y_float keeps inf out of the bit counts
     auc_float = per_class_auc(y_reference, labels)
     slices = calibration_slices(len(labels), slice_size)
@@ -149,10 +162,12 @@ def choose_precision(
             fixed = FixedType(n_int + frac, n_int)
             y_fixed = emulator_for(lowered, fixed)(X_ip)
             auc = per_class_auc(y_fixed, labels)
-            drop = worst_auc_change(y_reference, y_fixed, labels, slices)  # a gain is a deviation too
-            tried.append((str(fixed), drop))
-            choice = PrecisionChoice(fixed, auc, auc_float, tried, met=drop <= max_auc_drop, drop=drop)
-            if closest is None or drop < closest.drop:
+            score, drop = tolerance_score(y_reference, y_fixed, labels, slices)  # a gain is a change too
+            tried.append((str(fixed), score))
+            choice = PrecisionChoice(
+                fixed, auc, auc_float, tried, met=score <= max_auc_drop, drop=drop, score=score
+            )
+            if closest is None or score < closest.score:
                 closest = choice
             if choice.met:
                 best = choice
