@@ -44,6 +44,7 @@ def test_kwargs_follow_the_spec(family: str) -> None:
     assert kw["objectives"] == ["r2", "length"] and kw["optimizer"] == "lbfgs"
     assert kw["max_time"] == 60  # the budget stays a safety cap
     assert kw["population_size"] == OperonSettings().population_size
+    assert kw["offspring_generator"] == "os"  # offspring selection, chosen by a measured A/B fit
 
 
 def test_without_generations_the_budget_limits_the_run() -> None:

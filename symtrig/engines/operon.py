@@ -31,6 +31,12 @@ class OperonSettings:
 
     L-BFGS on a mini-batch, because Levenberg-Marquardt builds a Jacobian over all rows and ignores the batch
     size (4-7x slower per generation for the same result).
+
+    Offspring selection (``"os"``: a child enters the population only if it beats its parents) instead of
+    Operon's basic generator: a full ``symtrig fit --cmax 40`` on the sample with the same teacher and seed
+    raised the mean test AUC ratio of the 20 best expressions from 0.948 to 0.951 and t's best family from
+    0.958 to 0.968 (single runs; best-family g and q moved from 0.971 to 0.966 and 0.967). On log t alone,
+    seeds 0/1/2 gave 0.961/0.956/0.957 against 0.957/0.953/0.951.
     """
 
     population_size: int = 500
@@ -38,6 +44,7 @@ class OperonSettings:
     optimizer_iterations: int = 5
     optimizer_batch_size: int = 1000
     max_depth: int = 14
+    offspring_generator: str = "os"
 
 
 def _unary_ops() -> dict[str, Callable[[sp.Expr], sp.Expr]]:
