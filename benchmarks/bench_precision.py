@@ -20,7 +20,15 @@ import numpy as np
 
 from symtrig import leaderboard
 from symtrig.data import CLASSES
-from symtrig.hls.emit import AUTO_LUT_SIZES, EmitConfig, _fit_data, _parse_row, select_designs
+from symtrig.hls.emit import (
+    AUTO_LUT_SIZES,
+    EmitConfig,
+    _fit_data,
+    _parse_row,
+    calibration_jets,
+    output_labels,
+    select_designs,
+)
 from symtrig.hls.fixed import FixedType
 from symtrig.hls.lower import lower
 from symtrig.hls.precision import calibration_slices, float_outputs, integer_bits, worst_auc_change
@@ -48,11 +56,8 @@ def main() -> None:
     exprs = [_parse_row(row, board.name) for row in design.rows.itertuples()]
     data = _fit_data(board, frame)
     order = [CLASSES.index(c) for c in design.rows["class"]]
-    remap = np.full(len(CLASSES), -1)
-    remap[order] = np.arange(len(order))
-    X_cal = np.vstack([data.X_train, data.X_val])
-    y_cal = remap[np.concatenate([data.y_train, data.y_val])]
-    y_test = remap[data.y_test]
+    X_cal, y_cal = calibration_jets(data, order)
+    y_test = output_labels(data.y_test, order)
     slices = calibration_slices(len(y_cal), len(y_test))
     print(
         f"# {design.name} on {data.label}: {len(y_cal)} calibration jets, {len(slices) - 1} slices of {len(y_test)}"
@@ -63,7 +68,7 @@ def main() -> None:
         low = lower(exprs, mean=data.mean_, scale=data.scale_, X_calib_raw=data.X_train, lut_size=size)
         X_ip = low.ip_inputs(X_cal)
         n_int = integer_bits(low, X_ip, float_outputs(low, X_ip))
-        min_frac = max([4, *(spec.required_frac_bits() for spec in low.luts)])
+        min_frac = low.table_frac_bits(4)
         for extra in (int(e) for e in args.extra_frac.split(",")):
             fixed = FixedType(min(32, n_int + min_frac + extra), n_int)
             whole, worst_slice = changes(low, X_cal, y_cal, slices, fixed)

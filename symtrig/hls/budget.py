@@ -30,14 +30,14 @@ from symtrig.hls.lower import Lowered, lower
 REFERENCE_FRACTION_BITS = 10
 
 
-def reference_precision(lowered: Lowered, X_calib_raw, frac_bits: int = REFERENCE_FRACTION_BITS) -> FixedType:
+def reference_precision(lowered: Lowered, X_calib_raw) -> FixedType:
     """Integer bits as auto precision starts them (observed ranges of inputs, tables and outputs), fraction
-    bits ``frac_bits`` or what the tables need; at most 32 bits in all."""
+    bits :data:`REFERENCE_FRACTION_BITS` or what the tables need; at most 32 bits in all."""
     from symtrig.hls.precision import float_outputs, integer_bits
 
     X_ip = lowered.ip_inputs(X_calib_raw)
     integer = min(integer_bits(lowered, X_ip, float_outputs(lowered, X_ip)), 31)
-    frac = max([frac_bits, *(spec.required_frac_bits() for spec in lowered.luts)])
+    frac = lowered.table_frac_bits(REFERENCE_FRACTION_BITS)
     return FixedType(min(32, integer + frac), integer)
 
 
@@ -47,14 +47,13 @@ def expression_latency(
     *,
     lut_size: int = 1024,
     clock: float = 5.0,
-    frac_bits: int = REFERENCE_FRACTION_BITS,
 ) -> int:
     """Estimated clock cycles of ``expr`` as a one-output IP at :func:`reference_precision`."""
     from symtrig.hls.cost import estimate_project
     from symtrig.hls.project import write_project
 
     lowered = lower([expr], mean=data.mean_, scale=data.scale_, X_calib_raw=data.X_train, lut_size=lut_size)
-    precision = reference_precision(lowered, data.X_train, frac_bits)
+    precision = reference_precision(lowered, data.X_train)
     with tempfile.TemporaryDirectory(prefix="symtrig-budget-") as scratch:
         folder = Path(scratch) / "candidate"
         write_project(lowered, folder, precision=str(precision), clock_period=clock)
@@ -69,7 +68,6 @@ def within_budget(
     *,
     lut_size: int = 1024,
     clock: float = 5.0,
-    frac_bits: int = REFERENCE_FRACTION_BITS,
 ) -> pd.DataFrame:
     """Per class, in the order g, q, t, w, z: the row with the best validation AUC whose estimate fits.
 
@@ -83,8 +81,7 @@ def within_budget(
             [key, "complexity"], ascending=[False, True]
         )
         for index, row in zip(candidates.index, candidates.itertuples(), strict=True):
-            cycles = expression_latency(parse(row), data, lut_size=lut_size, clock=clock, frac_bits=frac_bits)
-            if cycles <= max_latency:
+            if expression_latency(parse(row), data, lut_size=lut_size, clock=clock) <= max_latency:
                 chosen.append(index)
                 break
         else:

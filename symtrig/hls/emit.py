@@ -249,12 +249,15 @@ def _lower_and_quantize(exprs: list, data: JetData, classes: list[int], config: 
     from symtrig.hls.fixed import FixedType
     from symtrig.hls.lower import lower
 
+    def lowered_with(size: int):
+        return lower(exprs, mean=data.mean_, scale=data.scale_, X_calib_raw=data.X_train, lut_size=size)
+
+    if config.precision != "auto":
+        return lowered_with(config.lut_size or AUTO_LUT_SIZES[0]), str(FixedType.parse(config.precision))
     sizes = AUTO_LUT_SIZES if config.lut_size is None else (config.lut_size,)
     closest = None
     for size in sizes:
-        lowered = lower(exprs, mean=data.mean_, scale=data.scale_, X_calib_raw=data.X_train, lut_size=size)
-        if config.precision != "auto":
-            return lowered, str(FixedType.parse(config.precision))
+        lowered = lowered_with(size)
         choice = _auto_precision(lowered, data, classes, config)
         if choice.met:
             return lowered, str(choice.precision)
@@ -272,17 +275,29 @@ def _lower_and_quantize(exprs: list, data: JetData, classes: list[int], config: 
     return lowered, str(choice.precision)
 
 
+def output_labels(y: np.ndarray, classes: list[int]) -> np.ndarray:
+    """Labels as output indices: a jet of ``classes[k]`` gets ``k``, any other jet ``-1`` (background).
+
+    Precision and AUC code scores output column ``k`` against label ``k``.
+    """
+    remap = np.full(len(CLASSES), -1)
+    remap[classes] = np.arange(len(classes))
+    return remap[np.asarray(y)]
+
+
+def calibration_jets(data: JetData, classes: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Training + validation jets (raw features) and their :func:`output_labels`: what auto precision sees."""
+    X = np.vstack([data.X_train, data.X_val])
+    return X, output_labels(np.concatenate([data.y_train, data.y_val]), classes)
+
+
 def _auto_precision(lowered, data: JetData, classes: list[int], config: EmitConfig):
     """Chosen on the training and validation jets (never the test split, whose fixed-point AUC is what the
     leaderboard reports): within half the tolerance on all of them, and within it on every slice as large as
     the test split, so the choice holds on a new test-sized set of jets (see :mod:`symtrig.hls.precision`)."""
     from symtrig.hls.precision import choose_precision
 
-    # choose_precision scores column k against label k: relabel so output k's class is k, others -1
-    remap = np.full(len(CLASSES), -1)
-    remap[classes] = np.arange(len(classes))
-    X = np.vstack([data.X_train, data.X_val])
-    labels = remap[np.concatenate([data.y_train, data.y_val])]
+    X, labels = calibration_jets(data, classes)
     return choose_precision(lowered, X, labels, max_auc_drop=config.max_auc_drop, slice_size=len(data.y_test))
 
 

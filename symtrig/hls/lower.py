@@ -96,6 +96,10 @@ class Lowered:
             return np.ascontiguousarray(X_raw)
         return np.ascontiguousarray((X_raw - self.mean) / self.scale)
 
+    def table_frac_bits(self, at_least: int = 0) -> int:
+        """Fraction bits every table's start and step need to be exact, and at least ``at_least``."""
+        return max([at_least, *(spec.required_frac_bits() for spec in self.luts)])
+
     def value_range(self) -> float:
         """Largest |value| among LUT range ends and spans (for integer-bit choice)."""
         return max([spec.magnitude for spec in self.luts], default=0.0)

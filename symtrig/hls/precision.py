@@ -39,7 +39,7 @@ class PrecisionChoice:
     auc_fixed: np.ndarray  # per class, at the chosen precision
     auc_float: np.ndarray  # per class, float64 reference
     tried: list[tuple[str, float]]  # (precision, tolerance score) for every candidate evaluated
-    met: bool = True  # False: no width up to MAX_WIDTH met the tolerance; this is the smallest drop found
+    met: bool = True  # False: no width up to MAX_WIDTH met the tolerance; this is the smallest score found
     drop: float = 0.0  # worst per-class |AUC change| at this precision, over all rows and every slice
     score: float = 0.0  # what is held against the tolerance (:func:`tolerance_score`)
 
@@ -150,8 +150,7 @@ def choose_precision(
     y_reference = np.nan_to_num(y_float)  # what AUCs compare against; y_float keeps inf out of the bit counts
     auc_float = per_class_auc(y_reference, labels)
     slices = calibration_slices(len(labels), slice_size)
-    if lowered.luts:
-        min_frac = max(min_frac, *(spec.required_frac_bits() for spec in lowered.luts))
+    min_frac = lowered.table_frac_bits(min_frac)
     first_int = min(integer_bits(lowered, X_ip, y_float), MAX_WIDTH - min_frac)
     last_int = min(max(first_int, _largest_int_bits(lowered, X_ip, y_float)), MAX_WIDTH - min_frac)
     tried: list[tuple[str, float]] = []
