@@ -24,6 +24,7 @@ from symtrig import atomic, leaderboard
 from symtrig.data import CLASSES
 from symtrig.distill import pareto_mask
 from symtrig.errors import SymtrigError
+from symtrig.hls.designs import read_designs
 
 REPORT_DIR = "report"
 SUMMARY_FILE = "summary.md"
@@ -493,8 +494,11 @@ def _md_cell(value: Any, digits: int = 3) -> str:
     return str(value).replace("|", "\\|")
 
 
-def summary_markdown(inputs: ReportInputs, best: pd.DataFrame, images: dict[str, str]) -> str:
-    """The report as Markdown: dataset, teacher, each family's best expressions, and the figures."""
+def summary_markdown(
+    inputs: ReportInputs, best: pd.DataFrame, images: dict[str, str], designs: pd.DataFrame | None = None
+) -> str:
+    """The report as Markdown: dataset, teacher, each family's best expressions, the HLS designs (when
+    ``designs`` is given, e.g. from :func:`symtrig.hls.designs.read_designs`) and the figures."""
     dataset = inputs.run["dataset"]
     lines = [
         f"# symtrig report: {inputs.dataset_label}",
@@ -507,6 +511,7 @@ def summary_markdown(inputs: ReportInputs, best: pd.DataFrame, images: dict[str,
         "",
         *_teacher_section(inputs),
         *_best_section(inputs, best),
+        *(_designs_section(inputs, designs) if designs is not None else []),
         "## Figures",
         "",
     ]
@@ -564,7 +569,8 @@ def _best_section(inputs: ReportInputs, best: pd.DataFrame) -> list[str]:
         "one-vs-rest on the test split. Inputs are standardized features, (x - mean) / scale, with mean and "
         f"scale in `{RUN_FILE}`. Constants are shown to {DISPLAY_DIGITS} significant digits; "
         "`leaderboard.csv` has them in full. Latency and resources belong to the HLS design (IP) that "
-        "computes the expression.",
+        "computes the expression; when several designs compute it, the leaderboard keeps the figures of the "
+        "last one emitted, and the HLS designs section lists each design's own.",
         "",
     ]
     columns = list(_BASE_COLUMNS)
@@ -586,6 +592,57 @@ def _best_section(inputs: ReportInputs, best: pd.DataFrame) -> list[str]:
             lines.append("| " + " | ".join(_best_cell(row, c) for c, _ in shown) + " |")
         lines.append("")
     return lines
+
+
+_DESIGN_TABLE = [
+    ("design", "design"),
+    ("family", "family"),
+    ("precision", "precision"),
+    ("latency_cycles", "cycles"),
+    ("latency_ns", "latency [ns]"),
+    ("dsp", "DSP"),
+    ("lut", "LUT"),
+    ("ff", "FF"),
+    ("bram", "BRAM18"),
+    ("cost_source", "source"),
+    ("max_latency", "--max-latency"),
+    ("mean_auc_fixed", "mean fixed-point AUC"),
+    ("worst_auc_change", "worst |AUC change|"),
+]
+
+
+def _designs_section(inputs: ReportInputs, designs: pd.DataFrame) -> list[str]:
+    """One row per HLS design made on the report's jets, each with its own cost and fixed-point AUCs."""
+    mine = designs[designs["dataset_fingerprint"] == inputs.fingerprint]
+    if mine.empty:
+        return ["## HLS designs", "", "No `emit-hls` design made on these jets was found.", ""]
+    lines = [
+        "## HLS designs",
+        "",
+        "Every `emit-hls` design (one IP each) made on these jets, with its own latency and resources "
+        f"({source_word(mine)}: {_source_details(mine)}). Fixed-point AUCs are one-vs-rest on the test split, "
+        "averaged over the design's outputs; the AUC change is the largest |fixed-point - float| over them.",
+        "",
+        "| " + " | ".join(t for _, t in _DESIGN_TABLE) + " |",
+        "|" + "---|" * len(_DESIGN_TABLE),
+    ]
+    for _, row in mine.iterrows():
+        lines.append("| " + " | ".join(_design_cell(row, c) for c, _ in _DESIGN_TABLE) + " |")
+    others = len(designs) - len(mine)
+    if others:
+        lines += ["", f"{others} design(s) in the folder were made on other jets and are not shown."]
+    return [*lines, ""]
+
+
+def _design_cell(row: pd.Series, column: str) -> str:
+    if column == "max_latency":
+        value = row.get(column)
+        return "–" if pd.isna(value) else f"{int(float(value))} cycles"
+    if column == "worst_auc_change":
+        return _md_cell(_float(row.get(column)), 5)
+    if column == "mean_auc_fixed":
+        return _md_cell(_float(row.get(column)), 4)
+    return _best_cell(row, column)
 
 
 def _shared_design(group: pd.DataFrame) -> str | None:
@@ -669,20 +726,23 @@ def make_report(
     *,
     data: str | None = None,
     data_home: str | Path | None = None,
+    hdl_out: str | Path | None = None,
 ) -> ReportResult:
     """``symtrig report``: write the AUC-vs-cost and ROC figures and ``summary.md`` into ``out``.
 
     ``out`` defaults to ``report/`` next to the leaderboard; ``data`` overrides the jets recorded in
-    ``run.json`` (e.g. the file moved) and must have the same fingerprint.
+    ``run.json`` (e.g. the file moved) and must have the same fingerprint. ``hdl_out`` is the folder of
+    ``emit-hls`` projects whose designs (made on the same jets) the summary lists one by one.
     """
     inputs = load_inputs(leaderboard_path)
+    designs = read_designs(hdl_out) if hdl_out is not None else None
     folder = Path(out) if out is not None else inputs.leaderboard_path.parent / REPORT_DIR
     best = best_expressions(inputs.frame)
     jets, teacher = load_evaluation(inputs, data, data_home)  # before writing: a mismatch leaves no files
     columns = auc_plot_columns(inputs)
     files = [plot_auc_vs(inputs, c, folder / AUC_PLOTS[c]) for c in columns]
     files.append(plot_roc(inputs, roc_curves(inputs, best, jets, teacher), folder / ROC_PLOT))
-    summary = summary_markdown(inputs, best, figure_captions(inputs))
+    summary = summary_markdown(inputs, best, figure_captions(inputs), designs)
     files.append(atomic.write_text(folder / SUMMARY_FILE, summary))
     return ReportResult(folder, files, inputs.dataset_label, inputs.has_hardware)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import numpy as np
 import pandas as pd
@@ -36,8 +37,9 @@ def emitted(fitted, tmp_path_factory):
 
 def test_one_buildable_project_per_family_with_five_outputs_in_class_order(emitted):
     hdl, _ = emitted
-    assert sorted(p.name for p in hdl.iterdir()) == ["exp_c12", "log_c12", "poly_c12", "trig_c12"]
-    for project in hdl.iterdir():
+    projects = sorted(p for p in hdl.iterdir() if p.is_dir())
+    assert [p.name for p in projects] == ["exp_c12", "log_c12", "poly_c12", "trig_c12"]
+    for project in projects:
         for needed in (
             "build_prj.tcl",
             "firmware/myproject.cpp",
@@ -75,7 +77,7 @@ def test_auto_precision_keeps_each_fixed_point_auc_close_to_float(emitted):
 
 def test_lut_families_get_one_table_per_transcendental_and_poly_gets_none(emitted):
     hdl, _ = emitted
-    luts = {p.name: json.loads((p / "design.json").read_text())["luts"] for p in hdl.iterdir()}
+    luts = {p.name: json.loads((p / "design.json").read_text())["luts"] for p in hdl.iterdir() if p.is_dir()}
     assert luts["poly_c12"] == []
     for name, specs in luts.items():
         for spec in specs:
@@ -84,6 +86,45 @@ def test_lut_families_get_one_table_per_transcendental_and_poly_gets_none(emitte
         # --lut-size auto: one size per design, 1024 doubled only while no precision met the tolerance
         assert len({spec["table_size"] for spec in specs}) <= 1
         assert {spec["table_size"] for spec in specs} <= {1024, 2048, 4096, 8192}
+
+
+def test_designs_csv_lists_each_design_with_the_figures_of_its_own_record(emitted):
+    hdl, _ = emitted
+    table = pd.read_csv(hdl / "designs.csv")
+    assert table["design"].tolist() == ["exp_c12", "log_c12", "poly_c12", "trig_c12"]
+    for row in table.itertuples():
+        design = json.loads((hdl / row.design / "design.json").read_text())
+        cost, outputs = design["cost"], design["outputs"]
+        assert (row.family, row.n_outputs, row.classes) == (row.design[:-4], 5, ",".join(CLASSES))
+        assert (row.precision, row.cost_source) == (design["precision"], "estimate")
+        assert (row.latency_cycles, row.dsp, row.lut, row.ff, row.bram) == tuple(
+            cost[k] for k in ("latency_cycles", "dsp", "lut", "ff", "bram")
+        )
+        changes = [abs(o["auc_fixed"] - o["auc_float"]) for o in outputs]
+        assert row.worst_auc_change == pytest.approx(max(changes))
+        assert row.mean_auc_fixed == pytest.approx(np.mean([o["auc_fixed"] for o in outputs]))
+        assert row.dataset_fingerprint == design["dataset"]["fingerprint"]
+
+
+def test_a_second_emit_into_the_folder_adds_its_design_and_the_report_lists_both(fitted, tmp_path):
+    board = tmp_path / "leaderboard.csv"
+    shutil.copytree(fitted, tmp_path, dirs_exist_ok=True, ignore=shutil.ignore_patterns("report"))
+    hdl = tmp_path / "hdl"
+    emit = ["emit-hls", "--leaderboard", str(board), "--family", "poly", "--out", str(hdl)]
+    assert main(emit) == 0
+    assert main([*emit, "--max-latency", "99"]) == 0
+    table = pd.read_csv(hdl / "designs.csv").set_index("design")
+    assert list(table.index) == ["poly_c12", "poly_c12_max99cyc"]
+    assert pd.isna(table.at["poly_c12", "max_latency"]) and table.at["poly_c12_max99cyc", "max_latency"] == 99
+    out = tmp_path / "rep"
+    assert main(["report", "--leaderboard", str(board), "--out", str(out), "--hdl-out", str(hdl)]) == 0
+    summary = (out / "summary.md").read_text()
+    section = summary.split("## HLS designs", 1)[1].split("## Figures", 1)[0]
+    for name, row in table.iterrows():
+        line = next(line for line in section.splitlines() if line.startswith(f"| {name} |"))
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        assert cells[2] == f"`{row['precision']}`" and cells[3] == str(row["latency_cycles"])
+        assert cells[5:9] == [str(row[k]) for k in ("dsp", "lut", "ff", "bram")]
 
 
 def test_an_explicit_precision_and_a_selection_by_id(fitted, tmp_path):

@@ -245,3 +245,34 @@ def test_unknown_cost_source_is_a_user_error(fit_dir, tmp_path):
     add_fixture_hls_columns(folder, ["guess"])
     with pytest.raises(SymtrigError, match="unknown cost_source 'guess'"):
         report.make_report(folder / "leaderboard.csv")
+
+
+def _design_record(name: str, fingerprint: str, latency_cycles: int) -> dict:
+    """TEST FIXTURE ONLY: the fields of an emit-hls ``design.json`` the designs table reads (invented values)."""
+    outputs = [
+        {"class": c, "family": "poly", "auc_fixed": 0.80 + k / 100, "auc_float": 0.80 + k / 100 + 0.0004}
+        for k, c in enumerate(CLASSES)
+    ]
+    cost = {"latency_cycles": latency_cycles, "latency_ns": 5.0 * latency_cycles, "clock_ns": 5.0, "dsp": 7,
+            "lut": 300, "ff": 200, "bram": 0, "source": "estimate"}  # fmt: skip
+    return {"design": name, "outputs": outputs, "cost": cost, "precision": "ap_fixed<12,5>",
+            "settings": {"max_latency": None}, "dataset": {"label": "x", "fingerprint": fingerprint}}  # fmt: skip
+
+
+def test_the_designs_section_lists_designs_of_these_jets_and_counts_the_others(fit_dir, tmp_path):
+    inputs = report.load_inputs(fit_dir / "leaderboard.csv")
+    hdl = tmp_path / "hdl"
+    for name, fingerprint, cycles in (("mine", inputs.fingerprint, 3), ("other", "sha256:other", 9)):
+        (hdl / name).mkdir(parents=True)
+        (hdl / name / "design.json").write_text(json.dumps(_design_record(name, fingerprint, cycles)))
+    (hdl / "broken").mkdir()
+    (hdl / "broken" / "design.json").write_text("{not json")
+    from symtrig.hls.designs import read_designs
+
+    designs = read_designs(hdl)
+    assert designs["design"].tolist() == ["mine", "other"]  # the unreadable record is left out
+    summary = report.summary_markdown(inputs, report.best_expressions(inputs.frame), {}, designs)
+    section = summary.split("## HLS designs", 1)[1]
+    assert "| mine | poly | `ap_fixed<12,5>` | 3 | 15.0 | 7 | 300 | 200 | 0 | estimate | – |" in section
+    assert "| other |" not in section and "1 design(s) in the folder were made on other jets" in section
+    assert "| 0.00040 |" in section  # worst |fixed - float| AUC over the outputs

@@ -50,6 +50,7 @@ def emit_hls(
     out: Annotated[Path, typer.Option("--out", help="Folder of the HLS projects.")] = Path("hdl_out"),
 ) -> None:
     """Lower expressions to quantized HLS, emulate them bit-exactly and attach latency/resources."""
+    from symtrig.hls.designs import DESIGNS_FILE
     from symtrig.hls.emit import EmitConfig, parse_lut_size
     from symtrig.hls.emit import emit_hls as run_emit
 
@@ -78,4 +79,6 @@ def emit_hls(
             f"({cost['latency_ns']:g} ns), DSP {cost['dsp']}, LUT {cost['lut']}, FF {cost['ff']}, "
             f"BRAM18 {cost['bram']} ({kind})"
         )
-    typer.echo(f"projects: {out}/, leaderboard updated: {leaderboard}")
+    typer.echo(
+        f"projects: {out}/, every design there: {out / DESIGNS_FILE}, leaderboard updated: {leaderboard}"
+    )

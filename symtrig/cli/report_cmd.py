@@ -24,11 +24,15 @@ def report(
         typer.Option("--data", help="The jets `fit` used, if run.json's source moved (fingerprint-checked)."),
     ] = None,
     data_home: DataHomeOption = None,
+    hdl_out: Annotated[
+        Path,
+        typer.Option("--hdl-out", help="Folder of `emit-hls` projects; its designs are listed one by one."),
+    ] = Path("hdl_out"),
 ) -> None:
     """Plot AUC vs latency/resources (or complexity) with Pareto fronts, ROC curves, and write summary.md."""
     from symtrig.report import make_report
 
-    result = make_report(leaderboard, out, data=data, data_home=data_home)
+    result = make_report(leaderboard, out, data=data, data_home=data_home, hdl_out=hdl_out)
     hardware = "with" if result.has_hardware else "without (run `symtrig emit-hls` for latency/resources)"
     typer.echo(f"report on {result.dataset_label}, {hardware} hardware figures:")
     for path in result.files:

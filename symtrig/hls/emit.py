@@ -8,7 +8,8 @@ class that fits the budget, :mod:`symtrig.hls.budget`), chooses the precision an
 (:mod:`symtrig.hls.project`), emulates the fixed-point design bit-exactly on the whole test split
 (:mod:`symtrig.hls.emulate`) and attaches a latency/resource figure: a synthesis report when one exists (or
 ``--synth`` runs Vivado/Vitis HLS), otherwise the calibrated estimate (:mod:`symtrig.hls.cost`). The
-leaderboard gains the HLS columns; each project folder gets ``design.json`` and a README.
+leaderboard gains the HLS columns; each project folder gets ``design.json`` and a README, and ``designs.csv``
+in the output folder lists every design there, one row per IP.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from symtrig import atomic, leaderboard
 from symtrig import expr as ex
 from symtrig.data import CLASSES, JetData, load_jet_data
 from symtrig.errors import SymtrigError
+from symtrig.hls.designs import write_designs_table
 from symtrig.metrics import one_vs_rest_auc
 from symtrig.provenance import utc_now, versions
 
@@ -103,6 +105,7 @@ def emit_hls(config: EmitConfig, warn=print) -> dict[str, Any]:
             warn(line)
     updated = _merge_columns(frame, pd.DataFrame(columns))
     leaderboard.write(updated, board_path)
+    write_designs_table(config.out)
     return {"designs": summaries, "frame": updated, "data": data}
 
 
