@@ -735,7 +735,7 @@ def make_report(
     ``emit-hls`` projects whose designs (made on the same jets) the summary lists one by one.
     """
     inputs = load_inputs(leaderboard_path)
-    designs = read_designs(hdl_out) if hdl_out is not None else None
+    designs = read_designs(hdl_out) if hdl_out is not None and Path(hdl_out).is_dir() else None
     folder = Path(out) if out is not None else inputs.leaderboard_path.parent / REPORT_DIR
     best = best_expressions(inputs.frame)
     jets, teacher = load_evaluation(inputs, data, data_home)  # before writing: a mismatch leaves no files
