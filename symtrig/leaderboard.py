@@ -38,6 +38,8 @@ FIT_COLUMNS: tuple[str, ...] = (
     "auc_teacher",
     "auc_ratio",
     "fidelity_r2",
+    "rejection50",
+    "rejection50_teacher",
     "pareto",
     "best",
     "accuracy_5class",

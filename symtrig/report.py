@@ -531,10 +531,32 @@ def _hardware_sentence(inputs: ReportInputs) -> str:
 
 
 def _teacher_section(inputs: ReportInputs) -> list[str]:
-    lines = ["## Teacher network", "", "| class | test AUC |", "|---|---|"]
-    lines += [f"| {class_title(c)} | {_md_cell(inputs.teacher_auc.get(c), 4)} |" for c in CLASSES]
+    rejection = _teacher_rejection(inputs.frame)
+    lines = ["## Teacher network", "", f"| class | test AUC | {REJECTION_TITLE} |", "|---|---|---|"]
+    lines += [
+        f"| {class_title(c)} | {_md_cell(inputs.teacher_auc.get(c), 4)} | {_rejection_cell(rejection.get(c))} |"
+        for c in CLASSES
+    ]
     lines += ["", f"5-class accuracy (argmax): {_md_cell(inputs.teacher_accuracy)}", ""]
     return lines
+
+
+#: Background rejection 1/εB at signal efficiency εS = 50 % (``fit``'s ``rejection50`` columns), test split.
+REJECTION_TITLE = "1/εB at εS = 50 %"
+
+
+def _teacher_rejection(frame: pd.DataFrame) -> dict[str, float]:
+    if "rejection50_teacher" not in frame:
+        return {}
+    return frame.groupby("class")["rejection50_teacher"].first().dropna().astype(float).to_dict()
+
+
+def _rejection_cell(value: Any) -> str:
+    """Rejection to one decimal; infinite when no background jet passes the cut (say so, not 'inf')."""
+    value = _float(value)
+    if math.isinf(value):
+        return "∞ (no background left)"
+    return _md_cell(value, 1)
 
 
 _BASE_COLUMNS = [
@@ -543,6 +565,7 @@ _BASE_COLUMNS = [
     ("complexity", "complexity"),
     ("auc", "AUC"),
     ("auc_ratio", "AUC / teacher"),
+    ("rejection50", REJECTION_TITLE),
     ("fidelity_r2", "fidelity R²"),
 ]
 _HARDWARE_COLUMNS = [
@@ -566,7 +589,8 @@ def _best_section(inputs: ReportInputs, best: pd.DataFrame) -> list[str]:
         "## Best expression per family and class",
         "",
         "Per family, the expression of each class that `fit` marked best (highest validation AUC); AUCs are "
-        "one-vs-rest on the test split. Inputs are standardized features, (x - mean) / scale, with mean and "
+        "one-vs-rest on the test split, as is the background rejection 1/εB at 50 % signal efficiency. "
+        "Inputs are standardized features, (x - mean) / scale, with mean and "
         f"scale in `{RUN_FILE}`. Constants are shown to {DISPLAY_DIGITS} significant digits; "
         "`leaderboard.csv` has them in full. Latency and resources belong to the HLS design (IP) that "
         "computes the expression; when several designs compute it, the leaderboard keeps the figures of the "
@@ -682,6 +706,8 @@ def _best_cell(row: pd.Series, column: str) -> str:
         return str(int(float(value)))
     if column == "latency_ns" and not pd.isna(value):
         return f"{float(value):.1f}"
+    if column == "rejection50":
+        return _rejection_cell(value)
     return _md_cell(value if column != "auc_fixed" else _float(value), 4 if "auc" in column else 3)
 
 

@@ -26,13 +26,16 @@ from symtrig.distill import FrontMember, SymbolicDistiller, check_c_max, pareto_
 from symtrig.engines import get_engine
 from symtrig.errors import SymtrigError
 from symtrig.families import FAMILIES, get_op_costs, parse_family_list
-from symtrig.metrics import fidelity_r2, multiclass_accuracy, one_vs_rest_auc
+from symtrig.metrics import background_rejection, fidelity_r2, multiclass_accuracy, one_vs_rest_auc
 from symtrig.provenance import utc_now, versions
 from symtrig.targets import TARGETS, Targets, make_targets
 from symtrig.teacher import Teacher
 
 SEARCH_DIR = "searches"
 RUN_FILE = "run.json"
+#: Signal efficiency of the ``rejection50`` columns: background rejection 1/εB is quoted at εS = 50 %, the
+#: usual working point of jet-tagging papers (read off the ROC curve of the test split).
+WORKING_POINT = 0.5
 
 
 @dataclass(frozen=True)
@@ -204,6 +207,7 @@ def scored_record(job: SearchJob, inputs: ClassInputs, members: list[FrontMember
                 "auc": one_vs_rest_auc(inputs.y_test, test_score, k),
                 "auc_val": one_vs_rest_auc(inputs.y_val, ex.evaluate(member.expr, inputs.X_val), k),
                 "fidelity_r2": fidelity_r2(inputs.teacher_test, test_score),
+                "rejection50": background_rejection(inputs.y_test, test_score, k, WORKING_POINT),
                 "engine": member.engine,
             }
         )
@@ -212,6 +216,9 @@ def scored_record(job: SearchJob, inputs: ClassInputs, members: list[FrontMember
         "key": job.key,
         "job": asdict(job),
         "auc_teacher": one_vs_rest_auc(inputs.y_test, inputs.teacher_proba_test, k),
+        "rejection50_teacher": background_rejection(
+            inputs.y_test, inputs.teacher_proba_test, k, WORKING_POINT
+        ),
         "front": front,
         "inputs": "standardized",
         "versions": versions(),
@@ -231,8 +238,27 @@ def stored_record(out: Path, job: SearchJob) -> dict[str, Any] | None:
     return record if intact(record) and record["key"] == job.key else None
 
 
-_RECORD_FIELDS = ("search_id", "key", "job", "auc_teacher", "front", "inputs", "created")
-_MEMBER_FIELDS = ("expression", "complexity", "cost", "loss", "auc", "auc_val", "fidelity_r2", "engine")
+_RECORD_FIELDS = (
+    "search_id",
+    "key",
+    "job",
+    "auc_teacher",
+    "rejection50_teacher",
+    "front",
+    "inputs",
+    "created",
+)
+_MEMBER_FIELDS = (
+    "expression",
+    "complexity",
+    "cost",
+    "loss",
+    "auc",
+    "auc_val",
+    "fidelity_r2",
+    "rejection50",
+    "engine",
+)
 
 
 def intact(record: Any) -> bool:
@@ -346,6 +372,8 @@ def leaderboard_rows(records: list[dict[str, Any]], data: JetData) -> list[dict[
                     "auc_teacher": record["auc_teacher"],
                     "auc_ratio": member["auc"] / record["auc_teacher"],
                     "fidelity_r2": member["fidelity_r2"],
+                    "rejection50": member["rejection50"],
+                    "rejection50_teacher": record["rejection50_teacher"],
                     "engine": member["engine"],
                     "seed": job["seed"],
                     "dataset": data.label,

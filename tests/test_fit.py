@@ -136,6 +136,30 @@ def test_each_family_has_one_best_expression_per_class_and_a_5_class_accuracy(fi
     assert best["accuracy_5class"].between(0.2, 1.0).all()
 
 
+def test_background_rejection_at_half_signal_efficiency_is_read_off_each_test_roc(fitted_dir, jets_file):
+    from sklearn.metrics import roc_curve
+
+    from symtrig.data import load_jet_data
+    from symtrig.teacher import load_teacher
+
+    frame = pd.read_csv(fitted_dir / "leaderboard.csv")
+    run = json.loads((fitted_dir / "run.json").read_text())
+    data = load_jet_data(str(jets_file), seed=run["settings"]["seed"])
+    X_test = data.standardize(data.X_test)
+    teacher_proba = load_teacher(fitted_dir / "teacher").predict_proba(X_test)
+    for _, row in frame.groupby("class").head(2).iterrows():
+        k = CLASSES.index(row["class"])
+        is_signal = data.y_test == k
+        for score, column in (
+            (ex.evaluate(ex.parse_expression(row["expression"]), X_test), "rejection50"),
+            (teacher_proba[:, k], "rejection50_teacher"),
+        ):
+            fpr, tpr, _ = roc_curve(is_signal, score)
+            mistag = np.interp(0.5, tpr, fpr)
+            expected = np.inf if mistag == 0 else 1 / mistag  # no background left: infinite rejection
+            assert row[column] == pytest.approx(expected, rel=1e-6), (row["expr_id"], column)
+
+
 def test_rerunning_the_same_command_redoes_no_finished_search(fitted_dir, jets_file, capsys):
     before = {p.name: p.stat().st_mtime_ns for p in (fitted_dir / "searches").glob("*.json")}
     assert run_fit(jets_file, fitted_dir, *SWEEP) == 0

@@ -79,6 +79,11 @@ def add_fixture_hls_columns(folder, sources: list[str]) -> None:
     frame.to_csv(path, index=False)
 
 
+def shown_rejection(value: float) -> str:
+    """How the summary writes a rejection: one decimal, or in words when no background jet is left."""
+    return "∞ (no background left)" if np.isinf(value) else f"{value:.1f}"
+
+
 def png_ok(path) -> tuple[int, int]:
     """A decodable PNG with real content; returns its size."""
     with Image.open(path) as image:
@@ -110,6 +115,17 @@ def test_report_without_hardware_plots_complexity_and_says_emit_hls_is_missing(p
     assert (
         f"| t | `{report.display_expression(best_t['expression'])}` | {int(best_t['complexity'])} |"
         in summary
+    )
+    row = next(
+        line
+        for line in summary.splitlines()
+        if line.startswith(f"| t | `{report.display_expression(best_t['expression'])}`")
+    )
+    assert f"| {shown_rejection(best_t['rejection50'])} |" in row  # background rejection at εS = 50 %
+    teacher_row = next(line for line in summary.splitlines() if line.startswith("| t (top quark) vs rest |"))
+    assert (
+        f"| {shown_rejection(best_t['rejection50_teacher'])} |" in teacher_row
+        and "1/εB at εS = 50 %" in summary
     )
 
 
