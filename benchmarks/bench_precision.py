@@ -3,7 +3,7 @@
 For one family's best 5-output design of a fitted leaderboard: lower it with 1024 ... 8192 table entries, and
 at a few widths print the worst per-class |AUC(fixed) - AUC(float)| on all calibration jets (train +
 validation), on each of their test-sized slices, and on the test split. This is the measurement behind the
-``--precision auto`` rule (half the tolerance on all calibration jets, the whole tolerance on every slice)
+``--precision auto`` rule (half the tolerance on all calibration jets and on every test-sized slice)
 and ``--lut-size auto``.
 
     python benchmarks/bench_precision.py --leaderboard expressions/leaderboard.csv --family log
