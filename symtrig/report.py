@@ -631,7 +631,7 @@ _DESIGN_TABLE = [
     ("cost_source", "source"),
     ("max_latency", "--max-latency"),
     ("mean_auc_fixed", "mean fixed-point AUC"),
-    ("worst_auc_change", "worst |AUC change|"),
+    ("worst_auc_change", "worst \\|AUC change\\|"),
 ]
 
 

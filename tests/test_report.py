@@ -292,3 +292,6 @@ def test_the_designs_section_lists_designs_of_these_jets_and_counts_the_others(f
     assert "| mine | poly | `ap_fixed<12,5>` | 3 | 15.0 | 7 | 300 | 200 | 0 | estimate | – |" in section
     assert "| other |" not in section and "1 design(s) in the folder were made on other jets" in section
     assert "| 0.00040 |" in section  # worst |fixed - float| AUC over the outputs
+    header, rule = [line for line in section.splitlines() if line.startswith("|")][:2]
+    unescaped = header.replace("\\|", "")  # a pipe inside a cell must be escaped, or it splits the cell
+    assert unescaped.count("|") == rule.count("|")
