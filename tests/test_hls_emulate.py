@@ -83,7 +83,7 @@ def test_auto_precision_is_the_narrowest_width_within_tolerance_on_all_jets_and_
     )
     labels = np.argmax(truth + rng.normal(size=truth.shape), axis=1)  # truth = the float outputs
     low = lower(exprs, mean=mean, scale=scale, X_calib_raw=X_raw)
-    choice = choose_precision(low, X_raw, labels, max_auc_drop=2e-4, slice_size=1000)
+    choice = choose_precision(low, X_raw, labels, max_auc_drop=4e-4, slice_size=1000)
     assert choice.met and choice.drop <= 2e-4
     y_fixed = emulator_for(low, choice.precision)(low.ip_inputs(X_raw))
     slices = np.array_split(np.random.default_rng(0).permutation(4000), 4)  # the four slices it checked
@@ -91,10 +91,10 @@ def test_auto_precision_is_the_narrowest_width_within_tolerance_on_all_jets_and_
         for k in range(3):
             signal = labels[rows] == k
             change = roc_auc_score(signal, y_fixed[rows, k]) - roc_auc_score(signal, truth[rows, k])
-            assert abs(change) <= 1e-4 + 1e-9
+            assert abs(change) <= 2e-4 + 1e-9
     rates = dict(choice.tried)
     narrower = FixedType(choice.precision.width - 1, choice.precision.integer)
-    assert rates[str(narrower)] > 2e-4  # one fraction bit fewer was tried and failed
+    assert rates[str(narrower)] > 4e-4  # one fraction bit fewer was tried and failed
 
 
 def test_a_lut_clip_counts_only_where_the_edge_entry_misses_the_function():
