@@ -435,9 +435,12 @@ def obtain_teacher(config: FitConfig, data: JetData, progress: bool = True) -> t
 
 
 def _reusable_teacher(folder: Path, data: JetData) -> Teacher | None:
-    """The teacher a previous fit saved in ``folder``, if it loads and was trained on these jets and split.
+    """The teacher a previous fit saved in ``folder``, if it loads and its card says it was trained on these
+    jets and split.
 
-    A missing, corrupt or stale saved teacher is not the user's mistake here: the fit trains a new one.
+    A missing, corrupt or stale saved teacher is not the user's mistake here: the fit trains a new one. So is
+    a model without its card: fit writes the card right after the model, so a lone model is a save that was
+    killed in between, and without the card nothing says which jets it was trained on.
     """
     from symtrig import teacher as teachers
 
@@ -448,7 +451,7 @@ def _reusable_teacher(folder: Path, data: JetData) -> Teacher | None:
     except SymtrigError as exc:
         tqdm.write(f"note: not reusing {folder} ({exc})")
         return None
-    return teacher if teachers.teacher_matches_data(teacher, data).ok else None
+    return teacher if teacher.card is not None and teachers.teacher_matches_data(teacher, data).ok else None
 
 
 def teacher_fingerprint(teacher: Teacher) -> str:

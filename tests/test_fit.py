@@ -240,6 +240,15 @@ def test_a_corrupt_saved_teacher_is_retrained_not_fatal(jets_file, tmp_path):
     assert model.read_bytes()[:2] == b"PK"  # a fresh skops archive replaced the corrupt file
 
 
+def test_a_saved_teacher_without_its_card_is_retrained_and_gets_one(jets_file, tmp_path):
+    flags = ["--cmax", "7", "--families", "poly", "--classes", "t"]
+    assert run_fit(jets_file, tmp_path, *flags) == 0
+    card = tmp_path / "teacher" / "teacher.json"
+    card.unlink()  # as if fit was killed between writing the model and its card
+    assert run_fit(jets_file, tmp_path, *flags) == 0
+    assert json.loads(card.read_text())["dataset"]["fingerprint"].startswith("sha256:")
+
+
 @pytest.mark.parametrize("target", ["teacher-logit", "truth"])
 def test_the_teacher_reference_auc_is_the_teachers_own_whatever_the_target(
     fitted_dir, jets_file, tmp_path, target
