@@ -175,9 +175,14 @@ def _teacher_aucs(card: dict[str, Any] | None, frame: pd.DataFrame) -> dict[str,
     """The teacher's test AUC per class: from its card, else the ``auc_teacher`` column ``fit`` wrote."""
     if card and isinstance(card.get("auc"), dict):
         return {str(k): float(v) for k, v in card["auc"].items()}
-    if "auc_teacher" in frame:
-        return frame.groupby("class")["auc_teacher"].first().dropna().astype(float).to_dict()
-    return {}
+    return _first_per_class(frame, "auc_teacher")
+
+
+def _first_per_class(frame: pd.DataFrame, column: str) -> dict[str, float]:
+    """A per-class figure ``fit`` repeats on every row of the class (the teacher's), once per class."""
+    if column not in frame:
+        return {}
+    return frame.groupby("class")[column].first().dropna().astype(float).to_dict()
 
 
 # ------------------------------------------------------------------------------------------ selection
@@ -531,7 +536,7 @@ def _hardware_sentence(inputs: ReportInputs) -> str:
 
 
 def _teacher_section(inputs: ReportInputs) -> list[str]:
-    rejection = _teacher_rejection(inputs.frame)
+    rejection = _first_per_class(inputs.frame, "rejection50_teacher")
     lines = ["## Teacher network", "", f"| class | test AUC | {REJECTION_TITLE} |", "|---|---|---|"]
     lines += [
         f"| {class_title(c)} | {_md_cell(inputs.teacher_auc.get(c), 4)} | {_rejection_cell(rejection.get(c))} |"
@@ -543,12 +548,6 @@ def _teacher_section(inputs: ReportInputs) -> list[str]:
 
 #: Background rejection 1/εB at signal efficiency εS = 50 % (``fit``'s ``rejection50`` columns), test split.
 REJECTION_TITLE = "1/εB at εS = 50 %"
-
-
-def _teacher_rejection(frame: pd.DataFrame) -> dict[str, float]:
-    if "rejection50_teacher" not in frame:
-        return {}
-    return frame.groupby("class")["rejection50_teacher"].first().dropna().astype(float).to_dict()
 
 
 def _rejection_cell(value: Any) -> str:
