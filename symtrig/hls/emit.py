@@ -296,8 +296,8 @@ def calibration_jets(data: JetData, classes: list[int]) -> tuple[np.ndarray, np.
 
 def _auto_precision(lowered, data: JetData, classes: list[int], config: EmitConfig):
     """Chosen on the training and validation jets (never the test split, whose fixed-point AUC is what the
-    leaderboard reports): within half the tolerance on all of them, and within it on every slice as large as
-    the test split, so the choice holds on a new test-sized set of jets (see :mod:`symtrig.hls.precision`)."""
+    leaderboard reports): within half the tolerance on all of them and on every slice as large as the test
+    split, so the choice holds on a new test-sized set of jets (see :mod:`symtrig.hls.precision`)."""
     from symtrig.hls.precision import choose_precision
 
     X, labels = calibration_jets(data, classes)

@@ -144,7 +144,7 @@ def choose_precision(
     values span more than 32 bits, e.g. exp of exp), the candidate with the smallest score is returned with
     ``met=False`` so the caller can warn instead of failing every other design. ``labels`` are class indices
     aligned with the outputs (other values count as background). With ``slice_size`` half the tolerance must
-    hold on all rows and the whole of it on every disjoint slice of that many rows (see the module docstring).
+    hold on all rows and on every disjoint slice of that many rows (see the module docstring).
     """
     X_ip = lowered.ip_inputs(X_raw)
     labels = np.asarray(labels)
