@@ -31,8 +31,9 @@ from symtrig.hls.emit import (
 )
 from symtrig.hls.fixed import FixedType
 from symtrig.hls.lower import lower
-from symtrig.hls.precision import calibration_slices, float_outputs, integer_bits, worst_auc_change
+from symtrig.hls.precision import float_outputs, integer_bits
 from symtrig.hls.project import emulator_for
+from symtrig.lower.tolerance import calibration_slices, worst_auc_change
 
 
 def changes(low, X_raw, labels, slices, fixed: FixedType) -> tuple[float, float]:
@@ -67,7 +68,7 @@ def main() -> None:
     for size in AUTO_LUT_SIZES:
         low = lower(exprs, mean=data.mean_, scale=data.scale_, X_calib_raw=data.X_train, lut_size=size)
         X_ip = low.ip_inputs(X_cal)
-        n_int = integer_bits(low, X_ip, float_outputs(low, X_ip))
+        n_int = integer_bits(low, X_ip)[0]
         min_frac = low.table_frac_bits(4)
         for extra in (int(e) for e in args.extra_frac.split(",")):
             fixed = FixedType(min(32, n_int + min_frac + extra), n_int)

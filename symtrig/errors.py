@@ -15,3 +15,12 @@ class SymtrigError(Exception):
 
     def __init__(self, message: str) -> None:
         super().__init__(" ".join(str(message).split()))
+
+
+class ToleranceError(SymtrigError):
+    """A result was made but misses its stated tolerance, and the user asked for that to fail (``--strict``).
+
+    Exit code 1, not 2: the input was fine and the outputs are written (and marked); the check failed.
+    """
+
+    exit_code = 1

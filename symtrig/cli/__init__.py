@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
         result = app(args=argv, prog_name="symtrig", standalone_mode=False)
     except SymtrigError as exc:
         typer.echo(f"symtrig: error: {exc}", err=True)
-        return SymtrigError.exit_code
+        return exc.exit_code
     except typer.Abort:
         typer.echo("symtrig: aborted", err=True)
         return 130

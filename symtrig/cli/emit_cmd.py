@@ -47,6 +47,12 @@ def emit_hls(
     synth: Annotated[
         bool, typer.Option("--synth", help="Run C synthesis (needs vivado_hls or vitis_hls).")
     ] = False,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict", help="Exit 1 when a design misses the AUC tolerance (it is still written and marked)."
+        ),
+    ] = False,
     out: Annotated[Path, typer.Option("--out", help="Folder of the HLS projects.")] = Path("hdl_out"),
 ) -> None:
     """Lower expressions to quantized HLS, emulate them bit-exactly and attach latency/resources."""
@@ -66,6 +72,7 @@ def emit_hls(
         part=part,
         clock=clock,
         synth=synth,
+        strict=strict,
         out=str(out),
     )
     result = run_emit(config, warn=lambda line: typer.echo(line, err=True))

@@ -9,7 +9,7 @@ moment. Compiled functions are cached per expression (sympy expressions hash str
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import sympy
@@ -17,7 +17,13 @@ import sympy
 from symtrig.errors import SymtrigError
 from symtrig.expr.functions import gauss, logabs, variable_index
 
-_NUMPY_FUNCTIONS = {
+#: numpy forms of every unary function an expression may hold (:func:`node_values`, :func:`evaluate`'s fallback).
+NODE_FUNCTIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "sin": np.sin,
+    "cos": np.cos,
+    "exp": np.exp,
+    "log": np.log,
+    "Abs": np.abs,
     "gauss": lambda u: np.exp(-np.square(u)),
     "logabs": lambda u: np.log(np.abs(u)),
 }
@@ -48,7 +54,9 @@ def _compiled(expr: sympy.Expr, backend: str) -> tuple[Callable[..., object], tu
     if backend == "numexpr":
         function = sympy.lambdify(symbols, _expanded(expr), modules="numexpr")
     else:
-        function = sympy.lambdify(symbols, expr, modules=[_NUMPY_FUNCTIONS, "numpy"])
+        function = sympy.lambdify(
+            symbols, expr, modules=[{k: NODE_FUNCTIONS[k] for k in ("gauss", "logabs")}, "numpy"]
+        )
     return function, tuple(variable_index(s) or 0 for s in symbols)
 
 
@@ -75,58 +83,64 @@ def evaluate(expr: sympy.Expr, X: np.ndarray) -> np.ndarray:
     return np.array(np.broadcast_to(result, (X.shape[0],)), dtype=np.float64)
 
 
-_NODE_FUNCTIONS: dict[type, Callable[[np.ndarray], np.ndarray]] = {
-    sympy.sin: np.sin,
-    sympy.cos: np.cos,
-    sympy.exp: np.exp,
-    sympy.log: np.log,
-    sympy.Abs: np.abs,
-    gauss: lambda u: np.exp(-np.square(u)),
-    logabs: lambda u: np.log(np.abs(u)),
-}
+def node_values(
+    expr: sympy.Expr,
+    X: np.ndarray,
+    functions: Mapping[str, Callable[[np.ndarray], np.ndarray]] | None = None,
+) -> dict[sympy.Basic, np.ndarray]:
+    """The float64 value of every node of ``expr`` (constants and inputs included) on the rows of ``X``.
 
-
-def largest_magnitude(expr: sympy.Expr, X: np.ndarray) -> float:
-    """The largest ``|value|`` any node of ``expr`` takes on the rows of ``X`` (``inf`` if one is not finite).
-
-    Why: a fixed-point design needs integer bits for its largest *intermediate* value, not only for its output.
-    ``0.001*exp(exp(2*x0))`` has small outputs but an inner value near 10^6 on ordinary jets, which no
-    ``ap_fixed`` of at most 32 bits can hold next to the fraction bits its lookup tables need. One numpy pass
-    over the tree, bottom-up, with shared subtrees evaluated once.
+    Why: a fixed-point design needs integer bits for the largest value any node takes, not only its output, and
+    a per-node design needs each node's own range. One numpy pass over the tree, bottom-up; shared subtrees are
+    evaluated once. ``functions`` adds or overrides unary functions by name (a lowered expression's table calls,
+    say). Every array has ``len(X)`` entries.
     """
     X = np.asarray(X, dtype=np.float64)
-    largest = 0.0
-    cache: dict[sympy.Basic, np.ndarray | float] = {}
+    table = {**NODE_FUNCTIONS, **(functions or {})}
+    values: dict[sympy.Basic, np.ndarray] = {}
 
-    def values(node: sympy.Basic) -> np.ndarray | float:
-        nonlocal largest
-        if node in cache:
-            return cache[node]
+    def visit(node: sympy.Basic) -> np.ndarray:
+        if node in values:
+            return values[node]
         if node.is_Number:
-            result: np.ndarray | float = float(node)
+            result = np.full(len(X), float(node))
         elif node.is_Symbol:
             index = variable_index(node)
             if index is None or index >= X.shape[1]:
                 raise SymtrigError(f"symbol {node} is not one of the {X.shape[1]} feature columns")
             result = X[:, index]
         elif node.is_Add:
-            result = sum((values(arg) for arg in node.args), 0.0)
+            result = np.sum([visit(arg) for arg in node.args], axis=0)
         elif node.is_Mul:
-            result = 1.0
-            for arg in node.args:
-                result = result * values(arg)
+            result = np.prod([visit(arg) for arg in node.args], axis=0)
         elif node.is_Pow:
-            result = np.power(values(node.base), float(node.exp))
-        elif node.func in _NODE_FUNCTIONS:
-            result = _NODE_FUNCTIONS[node.func](values(node.args[0]))
+            result = np.power(visit(node.base), float(node.exp))
+        elif getattr(node.func, "__name__", "") in table and len(node.args) == 1:
+            result = table[node.func.__name__](visit(node.args[0]))
         else:
-            raise SymtrigError(f"cannot bound the values of {node.func.__name__}(...)")
-        magnitude = np.abs(result)
-        peak = float(np.max(magnitude)) if np.size(magnitude) else 0.0
-        largest = max(largest, peak if np.isfinite(peak) else np.inf)
-        cache[node] = result
-        return result
+            raise SymtrigError(f"cannot evaluate the values of {getattr(node.func, '__name__', node)}(...)")
+        values[node] = np.asarray(result, dtype=np.float64)
+        return values[node]
 
     with np.errstate(all="ignore"):
-        values(expr)
-    return largest
+        visit(expr)
+    return values
+
+
+def peak(values: np.ndarray) -> float:
+    """The largest ``|value|`` of an array, ``inf`` if any value is not finite, 0 for no values."""
+    if np.size(values) == 0:
+        return 0.0
+    largest = float(np.max(np.abs(values)))
+    return largest if np.isfinite(largest) and np.isfinite(values).all() else np.inf
+
+
+def largest_magnitude(expr: sympy.Expr, X: np.ndarray) -> float:
+    """The largest ``|value|`` any node of ``expr`` takes on the rows of ``X`` (``inf`` if one is not finite).
+
+    ``0.001*exp(exp(2*x0))`` has small outputs but an inner value near 10^6 on ordinary jets, which no
+    ``ap_fixed`` of at most 32 bits can hold next to the fraction bits its lookup tables need. ``gauss(u)`` and
+    ``logabs(u)`` count as the ``exp(-u**2)`` and ``log(|u|)`` hardware computes, so ``u**2`` counts.
+    """
+    expanded = _expanded(expr)  # gauss(u) computes u**2 in hardware: its magnitude counts too
+    return max((peak(v) for v in node_values(expanded, X).values()), default=0.0)

@@ -33,10 +33,9 @@ REFERENCE_FRACTION_BITS = 10
 def reference_precision(lowered: Lowered, X_calib_raw) -> FixedType:
     """Integer bits as auto precision starts them (observed ranges of inputs, tables and outputs), fraction
     bits :data:`REFERENCE_FRACTION_BITS` or what the tables need; at most 32 bits in all."""
-    from symtrig.hls.precision import float_outputs, integer_bits
+    from symtrig.hls.precision import integer_bits
 
-    X_ip = lowered.ip_inputs(X_calib_raw)
-    integer = min(integer_bits(lowered, X_ip, float_outputs(lowered, X_ip)), 31)
+    integer = min(integer_bits(lowered, lowered.ip_inputs(X_calib_raw))[0], 31)
     frac = lowered.table_frac_bits(REFERENCE_FRACTION_BITS)
     return FixedType(min(32, integer + frac), integer)
 

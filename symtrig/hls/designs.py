@@ -39,6 +39,10 @@ DESIGN_COLUMNS: tuple[str, ...] = (
     "max_latency",
     "mean_auc_fixed",
     "worst_auc_change",
+    "meets_tolerance",
+    "failing_class",
+    "failing_auc_change",
+    "integer_bits_set_by",
     "dataset",
     "dataset_fingerprint",
     "created",
@@ -50,6 +54,7 @@ def design_row(record: dict[str, Any]) -> dict[str, Any]:
     outputs, cost = record["outputs"], record["cost"]
     changes = [abs(float(o["auc_fixed"]) - float(o["auc_float"])) for o in outputs]
     families = sorted({str(o["family"]) for o in outputs})
+    tolerance = record.get("tolerance") or {}
     return {
         "design": str(record["design"]),
         "family": "+".join(families),
@@ -67,6 +72,10 @@ def design_row(record: dict[str, Any]) -> dict[str, Any]:
         "max_latency": record.get("settings", {}).get("max_latency"),
         "mean_auc_fixed": sum(float(o["auc_fixed"]) for o in outputs) / len(outputs) if outputs else math.nan,
         "worst_auc_change": max(changes, default=math.nan),
+        "meets_tolerance": tolerance.get("meets"),  # None: a record from before tolerances were recorded
+        "failing_class": tolerance.get("failing_class"),
+        "failing_auc_change": tolerance.get("failing_auc_change"),
+        "integer_bits_set_by": record.get("integer_bits_set_by"),
         "dataset": str(record["dataset"]["label"]),
         "dataset_fingerprint": str(record["dataset"]["fingerprint"]),
         "created": str(record.get("created", "")),

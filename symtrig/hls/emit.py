@@ -37,9 +37,9 @@ AUTO_LUT_SIZES = (1024, 2048, 4096, 8192)
 
 #: Test-bench rows written to ``tb_data/`` (a Vivado C-simulation reads them all; keep it quick).
 TB_ROWS = 1000
-#: emit-hls warns when a design wraps around, or clamps a LUT argument to a table edge that misses the function by
-#: more than one LSB, on more than this fraction of jets.
-WARN_RATE = 0.01
+#: emit-hls warns when a design clamps a LUT argument to a table edge that misses the function by more than one
+#: LSB on more than this fraction of test jets (any wrap-around is warned about).
+CLIP_WARN_RATE = 0.001
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,7 @@ class EmitConfig:
     part: str = "xcvu9p-flga2577-2-e"
     clock: float = 5.0
     synth: bool = False
+    strict: bool = False  # a design that misses the tolerance fails the command (exit 1) instead of a warning
     out: str = "hdl_out"
 
 
@@ -106,7 +107,23 @@ def emit_hls(config: EmitConfig, warn=print) -> dict[str, Any]:
     updated = _merge_columns(frame, pd.DataFrame(columns))
     leaderboard.write(updated, board_path)
     write_designs_table(config.out)
+    if config.strict:
+        _require_tolerance(summaries)
     return {"designs": summaries, "frame": updated, "data": data}
+
+
+def _require_tolerance(summaries: list[dict[str, Any]]) -> None:
+    """``--strict``: the first design that misses its AUC tolerance ends the command with exit code 1."""
+    from symtrig.errors import ToleranceError
+
+    for summary in summaries:
+        tolerance = summary["tolerance"]
+        if not tolerance["meets"]:
+            raise ToleranceError(
+                f"{summary['design']}: class {tolerance['failing_class']} changes AUC by "
+                f"{tolerance['failing_auc_change']:.4f} on the test split, over --max-auc-drop "
+                f"{tolerance['max_auc_drop']} (the design is written and marked meets_tolerance=false)"
+            )
 
 
 def select_designs(frame: pd.DataFrame, config: EmitConfig) -> list[Design]:
@@ -213,7 +230,8 @@ def emit_design(
     from symtrig.hls.project import emulator_for, write_project
 
     classes = [CLASSES.index(c) for c in design.rows["class"]]
-    lowered, precision = _lower_and_quantize(exprs, data, classes, config, warn)
+    lowered, choice = _lower_and_quantize(exprs, data, classes, config, warn)
+    precision = str(choice.precision)
     folder = Path(config.out) / design.name
     X_tb = lowered.ip_inputs(data.X_test[:TB_ROWS])
     write_project(
@@ -230,13 +248,14 @@ def emit_design(
                 "precision": precision,
                 "auc_fixed": auc_fixed,
                 "auc_fixed_drop": float(row.auc) - auc_fixed,
+                "auc_change_calibration": float(choice.changes[k]),
                 "overflow_rate": float(result.overflow_rate[k]),
                 "lut_clip_rate": float(result.lut_clip_rate[k]),
                 **_cost_columns(cost),
                 "design": design.name,
             }
         )
-    summary = _describe(design, lowered, precision, cost, columns, data, config)
+    summary = _describe(design, lowered, choice, cost, columns, data, config)
     atomic.write_json(folder / "design.json", summary)
     atomic.write_text(folder / "README.md", _readme(summary))
     return summary, columns
@@ -245,25 +264,33 @@ def emit_design(
 def _lower_and_quantize(exprs: list, data: JetData, classes: list[int], config: EmitConfig, warn=print):
     """Lower the expressions and pick ``ap_fixed<W,I>``; with ``--lut-size auto`` also the table size.
 
-    Explicit precision: the given type, tables of ``--lut-size`` (auto: 1024) entries. ``auto`` precision:
-    the narrowest width within tolerance at the smallest table size of :data:`AUTO_LUT_SIZES` (or the given
-    one) where any width is; if none is, the closest design found, with a warning.
+    Explicit precision: the given type, tables of ``--lut-size`` (auto: 1024) entries, measured by the same
+    rule. ``auto`` precision: the narrowest width within tolerance at the smallest table size of
+    :data:`AUTO_LUT_SIZES` (or the given one) where any width is; if none is, the closest design found, with a
+    warning. Returns the lowered design and its :class:`~symtrig.hls.precision.PrecisionChoice`.
     """
     from symtrig.hls.fixed import FixedType
     from symtrig.hls.lower import lower
+    from symtrig.hls.precision import assess_precision
+
+    X_calib, labels = calibration_jets(data, classes)
 
     def lowered_with(size: int):
-        return lower(exprs, mean=data.mean_, scale=data.scale_, X_calib_raw=data.X_train, lut_size=size)
+        return lower(exprs, mean=data.mean_, scale=data.scale_, X_calib_raw=X_calib, lut_size=size)
 
     if config.precision != "auto":
-        return lowered_with(config.lut_size or AUTO_LUT_SIZES[0]), str(FixedType.parse(config.precision))
+        lowered = lowered_with(config.lut_size or AUTO_LUT_SIZES[0])
+        fixed = FixedType.parse(config.precision)
+        return lowered, assess_precision(
+            lowered, fixed, X_calib, labels, max_auc_drop=config.max_auc_drop, slice_size=len(data.y_test)
+        )
     sizes = AUTO_LUT_SIZES if config.lut_size is None else (config.lut_size,)
     closest = None
     for size in sizes:
         lowered = lowered_with(size)
         choice = _auto_precision(lowered, data, classes, config)
         if choice.met:
-            return lowered, str(choice.precision)
+            return lowered, choice
         if closest is None or choice.score < closest[1].score:
             closest = (lowered, choice)
         if not lowered.luts:
@@ -275,7 +302,7 @@ def _lower_and_quantize(exprs: list, data: JetData, classes: list[int], config: 
         f"{config.max_auc_drop} of float; using {choice.precision}{tables} (worst AUC change "
         f"{choice.drop:.4f} on train+validation jets and their test-sized slices)"
     )
-    return lowered, str(choice.precision)
+    return lowered, choice
 
 
 def output_labels(y: np.ndarray, classes: list[int]) -> np.ndarray:
@@ -327,34 +354,63 @@ def _cost_columns(cost) -> dict[str, Any]:
 
 
 def _describe(
-    design: Design, lowered, precision: str, cost, columns: list[dict], data: JetData, config: EmitConfig
+    design: Design, lowered, choice, cost, columns: list[dict], data: JetData, config: EmitConfig
 ) -> dict[str, Any]:
+    outputs = [
+        {
+            "index": k,
+            "class": row["class"],
+            "expr_id": row["expr_id"],
+            "family": row["family"],
+            "expression": row["expression"],
+            "lowered_expression": ex.to_text(lowered.reduced[k], names="features"),
+            "hls_expression": str(lowered.exprs[k]),
+            "auc_float": float(row["auc"]),
+            **{c: columns[k][c] for c in ("auc_fixed", "overflow_rate", "lut_clip_rate")},
+            "auc_change": abs(columns[k]["auc_fixed"] - float(row["auc"])),
+            "auc_change_calibration": columns[k]["auc_change_calibration"],
+        }
+        for k, (_, row) in enumerate(design.rows.iterrows())
+    ]
     return {
         "design": design.name,
-        "outputs": [
-            {
-                "index": k,
-                "class": row["class"],
-                "expr_id": row["expr_id"],
-                "family": row["family"],
-                "expression": row["expression"],
-                "hls_expression": str(lowered.exprs[k]),
-                "auc_float": float(row["auc"]),
-                **{c: columns[k][c] for c in ("auc_fixed", "overflow_rate", "lut_clip_rate")},
-            }
-            for k, (_, row) in enumerate(design.rows.iterrows())
-        ],
+        "outputs": outputs,
         "inputs": "standardized features z = (x - mean) / scale, in x0..x15 = FEATURES order"
         if not lowered.fold_standardization
         else "raw features in x0..x15 = FEATURES order",
         "standardization": {"mean": lowered.mean, "scale": lowered.scale},
-        "precision": precision,
+        "precision": str(choice.precision),
+        "integer_bits_set_by": choice.widest.describe() if choice.widest else None,
+        "tolerance": _tolerance(outputs, choice, config.max_auc_drop),
         "luts": [asdict(spec) for spec in lowered.luts],
         "cost": {**asdict(cost), "clock_ns": config.clock, "part": config.part},
         "dataset": data.describe(),
         "settings": asdict(config),
         "versions": versions(),
         "created": utc_now(),
+    }
+
+
+def _tolerance(outputs: list[dict], choice, max_auc_drop: float) -> dict[str, Any]:
+    """Whether the design keeps every class within ``max_auc_drop`` of float, by the calibration rule that chose
+    its precision (:mod:`symtrig.hls.precision`) and on the test split; else the class that misses it most.
+
+    A class misses when its test |AUC change| exceeds the tolerance, or when the calibration rule failed and
+    the class has the largest calibration change. ``failing_auc_change`` is that class's test change.
+    """
+    largest = max(o["auc_change_calibration"] for o in outputs)
+    misses = [
+        o
+        for o in outputs
+        if o["auc_change"] > max_auc_drop or (not choice.met and o["auc_change_calibration"] >= largest)
+    ]
+    worst = max(misses, key=lambda o: (o["auc_change"], o["auc_change_calibration"]), default=None)
+    return {
+        "max_auc_drop": max_auc_drop,
+        "calibration_rule_met": bool(choice.met),
+        "meets": worst is None,
+        "failing_class": None if worst is None else worst["class"],
+        "failing_auc_change": None if worst is None else worst["auc_change"],
     }
 
 
@@ -392,24 +448,30 @@ def _readme(summary: dict[str, Any]) -> str:
 
 
 def _warnings(summary: dict[str, Any]) -> list[str]:
-    budget, cycles = summary["settings"].get("max_latency"), summary["cost"]["latency_cycles"]
-    over = (
-        [
-            f"warning: {summary['design']}: the whole IP needs {cycles} cycles (estimate), over --max-latency "
-            f"{budget}: its final precision or shared subexpressions differ from the one-output estimates"
-        ]
-        if budget is not None and cycles > budget
-        else []
-    )
-    return over + [
-        f"warning: {summary['design']} y[{o['index']}] ({o['class']}): {name} {o[key]:.2%} of test jets"
-        for o in summary["outputs"]
-        for key, name in (
-            ("overflow_rate", "fixed-point wrap-around on"),
-            ("lut_clip_rate", "LUT argument clamped to a wrong table edge on"),
+    """One line per thing an engineer must know before shipping the design: a missed tolerance, a latency
+    over budget, any wrap-around and table clamps beyond :data:`CLIP_WARN_RATE` of the test jets."""
+    name, tolerance = summary["design"], summary["tolerance"]
+    lines = []
+    if not tolerance["meets"]:
+        lines.append(
+            f"warning: {name} misses the AUC tolerance {tolerance['max_auc_drop']}: class "
+            f"{tolerance['failing_class']} changes by {tolerance['failing_auc_change']:.4f} on the test split"
         )
-        if o[key] > WARN_RATE
-    ]
+    budget, cycles = summary["settings"].get("max_latency"), summary["cost"]["latency_cycles"]
+    if budget is not None and cycles > budget:
+        lines.append(
+            f"warning: {name}: the whole IP needs {cycles} cycles (estimate), over --max-latency "
+            f"{budget}: its final precision or shared subexpressions differ from the one-output estimates"
+        )
+    for o in summary["outputs"]:
+        where = f"warning: {name} y[{o['index']}] ({o['class']})"
+        if o["overflow_rate"] > 0:
+            lines.append(f"{where}: fixed-point wrap-around on {o['overflow_rate']:.2%} of test jets")
+        if o["lut_clip_rate"] > CLIP_WARN_RATE:
+            lines.append(
+                f"{where}: LUT argument clamped to a wrong table edge on {o['lut_clip_rate']:.2%} of test jets"
+            )
+    return lines
 
 
 def _merge_columns(frame: pd.DataFrame, columns: pd.DataFrame) -> pd.DataFrame:

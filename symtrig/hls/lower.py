@@ -11,6 +11,10 @@ Design choices (measured, see ``tests/test_hls_lower.py`` and the report of the 
   ``z``). hls4ml uses one ``ap_fixed`` for inputs, constants and outputs, so raw features (mass_mmdt ~ 0–300,
   multiplicity ~ 20–150) need ≥ 10 integer bits and the folded constants ``1/scale_i`` (~0.01) lose most of their
   digits at 8–10 fraction bits. The default is therefore ``False``; see :func:`lower` for the measurement.
+* **Dynamic range.** Each expression is first rewritten by :func:`symtrig.lower.ranges.reduce_range` into an
+  equal form with smaller intermediate values (a large constant inside a product is multiplied out), because
+  one wide intermediate sets the integer bits of hls4ml's single type; :attr:`Lowered.fitted` and
+  :attr:`Lowered.reduced` record both forms.
 * **Integer powers** are printed by hls4ml as products (``(x*x*x)``); nothing to do.
 * **LUTs.** sin, cos, exp → a table of that function; ``gauss(u) = exp(-u²)`` → an *exp* table of ``-u*u``
   (portable: Vivado has ``hls::exp`` but no ``hls::gauss``); ``logabs(u)`` → a *log* table of ``|u|``
@@ -32,7 +36,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import sympy as sp
 
+from symtrig import expr as ex
 from symtrig.errors import SymtrigError
+from symtrig.lower.ranges import reduce_range, signed_int_bits
 
 N_FEATURES = 16
 #: hls4ml's ``base_div`` is stored in ap_fixed<20,16>: table_size / span must stay below 2**15.
@@ -73,7 +79,7 @@ class LutSpec:
 
     def required_int_bits(self) -> int:
         """Integer bits (signed) needed to hold both range ends and the span."""
-        return _signed_int_bits(self.magnitude)
+        return signed_int_bits(self.magnitude)
 
 
 @dataclass
@@ -88,6 +94,10 @@ class Lowered:
     scale: np.ndarray
     n_inputs: int = N_FEATURES
     cse: list[tuple[sp.Symbol, sp.Expr]] = field(default_factory=list)
+    #: The expressions as fitted and as lowered (after :func:`~symtrig.lower.ranges.reduce_range`), over
+    #: standardized x0..x{n-1}: equal in value, the second with smaller intermediate magnitudes.
+    fitted: list[sp.Expr] = field(default_factory=list)
+    reduced: list[sp.Expr] = field(default_factory=list)
 
     def ip_inputs(self, X_raw: np.ndarray) -> np.ndarray:
         """The rows the IP (and ``predict``/the emulator) takes: raw features if folded, else standardized."""
@@ -100,27 +110,14 @@ class Lowered:
         """Fraction bits every table's start and step need to be exact, and at least ``at_least``."""
         return max([at_least, *(spec.required_frac_bits() for spec in self.luts)])
 
+    def float_functions(self) -> dict[str, object]:
+        """numpy functions for the table calls: each LUT name evaluates its math function exactly."""
+        numpy_of = {"exp": np.exp, "log": np.log, "sin": np.sin, "cos": np.cos}
+        return {spec.name: numpy_of[spec.math_func] for spec in self.luts}
+
     def value_range(self) -> float:
         """Largest |value| among LUT range ends and spans (for integer-bit choice)."""
         return max([spec.magnitude for spec in self.luts], default=0.0)
-
-
-def _signed_int_bits(max_abs: float) -> int:
-    """Smallest I with max_abs < 2**(I-1) (one sign bit)."""
-    return max(1, math.floor(math.log2(max_abs)) + 2) if max_abs > 0 else 1
-
-
-def _numpy_funcs() -> dict[str, object]:
-    """Float reference implementations for lambdify of the pipeline's custom functions."""
-    return {"gauss": lambda u: np.exp(-np.square(u)), "logabs": lambda u: np.log(np.abs(u))}
-
-
-def _evaluate(expr: sp.Expr, symbols: Sequence[sp.Symbol], X: np.ndarray) -> np.ndarray:
-    """Float64 values of ``expr`` on the rows of X (columns = symbols); sympy trees come from our pipeline."""
-    fn = sp.lambdify(list(symbols), expr, modules=[_numpy_funcs(), "numpy"])
-    with np.errstate(all="ignore"):
-        out = fn(*[X[:, i] for i in range(len(symbols))])
-    return np.broadcast_to(np.asarray(out, dtype=np.float64), (X.shape[0],))
 
 
 #: Argument domains worth tabulating: exp(-16) < 2**-23 is 0 at every supported precision and exp(16) saturates.
@@ -210,6 +207,9 @@ def lower(
     exprs = [sp.sympify(e) for e in exprs]  # sympy objects from the pipeline, never user text
     for e in exprs:
         _check_supported(e, set(symbols))
+    fitted = list(exprs)
+    exprs = [reduce_range(e, (X_calib_raw - mean) / scale) for e in exprs]
+    reduced = list(exprs)
     if fold_standardization:
         subs = {s: (s - float(m)) / float(c) for s, m, c in zip(symbols, mean, scale, strict=True)}
         exprs = [e.xreplace(subs) for e in exprs]
@@ -227,7 +227,23 @@ def lower(
         scale=scale,
         n_inputs=n,
         cse=sp.cse(lowered)[0],
+        fitted=fitted,
+        reduced=reduced,
     )
+
+
+def _letters(index: int) -> str:
+    """``a``, ``b``, ..., ``z``, ``ba``, ...: a digit-free table suffix.
+
+    hls4ml 1.3.0 prints an integer power by rewriting every ``<letters><digits>`` in its base to an array index
+    (``_symbol_to_array``), so ``exp_lut0(x[0])**2`` came out as ``exp_lut[0](x[0])*...`` and did not compile.
+    """
+    text = ""
+    while True:
+        text = chr(ord("a") + index % 26) + text
+        index //= 26
+        if index == 0:
+            return text
 
 
 class _LutBuilder:
@@ -247,7 +263,7 @@ class _LutBuilder:
             # evaluate=False: sympy would pull signs out of odd functions (sin(-u) -> -sin(u)) and lose the call
             _, arg_lut = _lut_argument(expr.func(inner, evaluate=False))
             domain = DOMAINS.get(expr.func.__name__, DOMAINS.get(math_func, (-math.inf, math.inf)))
-            spec = self._table(math_func, _evaluate(arg_float, self.symbols, self.X), domain)
+            spec = self._table(math_func, ex.node_values(arg_float, self.X)[arg_float], domain)
             return sp.Function(spec.name)(arg_lut)
         return expr.func(*[self.replace(a) for a in expr.args])
 
@@ -255,7 +271,7 @@ class _LutBuilder:
         start, end = calibrated_range(values, self.table_size, domain=domain)
         key = (math_func, start, end)
         if key not in self.specs:
-            name = f"{math_func}_lut{len(self.specs)}"
+            name = f"{math_func}_lut_{_letters(len(self.specs))}"
             self.specs[key] = LutSpec(name, math_func, start, end, self.table_size)
         spec = self.specs[key]
         finite = values[np.isfinite(values)]

@@ -109,23 +109,41 @@ def _tb_files(
 
 
 def emulator_for(lowered: Lowered, fixed: FixedType | str) -> Emulator:
-    """An emulator of the project ``write_project`` would write, without compiling (writes to a scratch dir)."""
-    import hls4ml
+    """An emulator of the project ``write_project`` would write at ``fixed``, without compiling.
 
+    hls4ml's printed statements and table definitions do not depend on the precision (only ``defines.h``
+    does), so the project is written and its C++ read once per lowered design; every candidate precision of
+    a search reuses them.
+    """
     fixed = fixed if isinstance(fixed, FixedType) else FixedType.parse(fixed)
     check_precision(lowered, fixed)
+    project = _printed(lowered)
+    return Emulator(project.outputs, project.luts, fixed, n_inputs=lowered.n_inputs)
+
+
+def _printed(lowered: Lowered):
+    """The C++ hls4ml prints for ``lowered`` (read by :func:`symtrig.hls.cpp.read_project`), cached on it."""
+    import hls4ml
+
+    from symtrig.hls.cpp import read_project
+
+    cached = lowered.__dict__.get("_printed")
+    if cached is not None:
+        return cached
     with tempfile.TemporaryDirectory(prefix="symtrig-emu-") as scratch, _quiet():
         model = hls4ml.converters.convert_from_symbolic_expression(
             list(lowered.exprs),
             n_symbols=lowered.n_inputs,
             lut_functions=[spec.to_hls4ml() for spec in lowered.luts],
             output_dir=str(Path(scratch) / "prj"),
-            precision=str(fixed),
+            precision="ap_fixed<32,16>",
             hls_include_path="",
             hls_libs_path="",
         )
         model.write()
-        return Emulator.from_project(Path(scratch) / "prj")
+        project = read_project(Path(scratch) / "prj", "myproject", require=("parameters.h",))
+    lowered.__dict__["_printed"] = project
+    return project
 
 
 def _quiet() -> contextlib.AbstractContextManager:

@@ -1,0 +1,103 @@
+"""Value ranges for fixed point: how many integer bits a value needs, and forms that need fewer.
+
+Why a module of its own: every fixed-point backend must give each value enough integer bits never to wrap, and
+an expression's *form* can demand far more range than its value. A fitted ``s*A*(P + 318.99) - 32.6`` computes
+``P + 318.99`` (10 integer bits) although the output stays below 8: in hls4ml's one-type-for-every-node designs
+that one sum sets the width of everything, and in a per-node design it still costs a wide adder and product.
+:func:`reduce_range` rewrites such forms into equal expressions whose intermediate values are smaller (the
+large constant is multiplied out and merged with the constant outside), before any backend sees them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import sympy as sp
+
+from symtrig import expr as ex
+from symtrig.expr.evaluate import node_values, peak
+
+#: Integer bits above what the largest calibrated value needs: values up to twice the largest one seen on the
+#: calibration jets still fit, so jets a little beyond the calibration set (a test split, new data) never wrap.
+HEADROOM_BITS = 1
+
+#: A rewrite must save at least this factor in the largest intermediate magnitude (one integer bit) ...
+_MIN_GAIN = 2.0
+#: ... and may add at most this many operations (each rewrite multiplies one constant term out).
+_MAX_EXTRA_OPS = 12
+
+
+def signed_int_bits(max_abs: float) -> int:
+    """Smallest ``I`` (sign bit included) with ``max_abs < 2**(I-1)``; 1 for zero."""
+    return max(1, math.floor(math.log2(max_abs)) + 2) if max_abs > 0 else 1
+
+
+@dataclass(frozen=True)
+class WidestValue:
+    """The node whose calibrated magnitude sets a design's integer bits, for the record and the user."""
+
+    magnitude: float
+    node: str
+    output: int
+
+    def describe(self) -> str:
+        text = self.node if len(self.node) <= 60 else self.node[:57] + "..."
+        return f"{text} = {self.magnitude:.4g} (output {self.output})"
+
+
+def widest_value(
+    exprs: list[sp.Expr],
+    X: np.ndarray,
+    functions: Mapping[str, Callable[[np.ndarray], np.ndarray]] | None = None,
+) -> WidestValue:
+    """The largest ``|value|`` any node of any expression takes on the rows of ``X``, and where it is."""
+    widest = WidestValue(0.0, "0", 0)
+    for index, expr in enumerate(exprs):
+        for node, values in node_values(expr, X, functions).items():
+            magnitude = peak(values)
+            if magnitude > widest.magnitude:
+                widest = WidestValue(magnitude, str(node), index)
+    return widest
+
+
+def reduce_range(expr: sp.Expr, X: np.ndarray) -> sp.Expr:
+    """An expression equal to ``expr`` whose largest intermediate magnitude on ``X`` is as small as found.
+
+    Greedy: at every product that holds a sum with a constant term, multiply that constant term out
+    (``s*A*(P + k)`` → ``s*A*P + expand(s*k*A)``), so sympy merges it with the constants around; a rewrite is
+    kept when it halves the largest intermediate magnitude (one integer bit) and adds at most
+    :data:`_MAX_EXTRA_OPS` operations, and the search repeats from the result.
+    """
+    best, best_peak = expr, ex.largest_magnitude(expr, X)
+    budget = sp.count_ops(expr) + _MAX_EXTRA_OPS
+    while math.isfinite(best_peak):
+        scored = []
+        for candidate in _constant_splits(best):
+            if sp.count_ops(candidate) <= budget:
+                scored.append((ex.largest_magnitude(candidate, X), sp.count_ops(candidate), candidate))
+        if not scored:
+            return best
+        magnitude, _, candidate = min(scored, key=lambda item: (item[0], item[1]))
+        if not magnitude * _MIN_GAIN <= best_peak:
+            return best
+        best, best_peak = candidate, magnitude
+    return best
+
+
+def _constant_splits(expr: sp.Expr) -> list[sp.Expr]:
+    """Every expression made from ``expr`` by multiplying out one constant term of a sum inside a product."""
+    rewrites = []
+    for node in sp.preorder_traversal(expr):
+        if not node.is_Mul:
+            continue
+        for position, factor in enumerate(node.args):
+            constant, rest = factor.as_coeff_Add() if factor.is_Add else (sp.S.Zero, factor)
+            if constant == 0:
+                continue
+            others = sp.Mul(*(a for i, a in enumerate(node.args) if i != position))
+            split = others * rest + sp.expand(others * constant, deep=False)
+            rewrites.append(expr.xreplace({node: split}))
+    return rewrites
