@@ -22,7 +22,7 @@ from symtrig.engines import get_engine
 from symtrig.engines.base import Candidate, SearchSpec, SREngine
 from symtrig.errors import SymtrigError
 from symtrig.families import Family, OpCosts, get_family, get_op_costs
-from symtrig.metrics import mse
+from symtrig.metrics import mse, order_lost
 from symtrig.refit import refit_constants
 
 #: Rows the feature-ranking forest sees (see :func:`select_features`).
@@ -33,6 +33,17 @@ SELECTION_ROWS = 3000
 #: 15 fraction bits its lookup tables and AUC need. Larger values come from runaway forms like exp of exp,
 #: which an engine happily proposes (float64 holds them) but no fixed-point design of at most 32 bits can.
 FIXED_POINT_MAGNITUDE = 2.0**15
+
+#: ... nor may its ranking of the held-out rows depend on differences below this resolution: every node
+#: computed on a 2^-16 grid (an ideal fixed-point design with exact functions) may tie or swap at most
+#: :data:`MAX_ORDER_LOST` of the row pairs the float expression orders. A fitted
+#: ``-3.4*exp(0.16*mass*(...+exp(-7.8*mass)))`` ranked its most signal-like jets by exp values below 1e-7; in
+#: 32-bit fixed point they all tied and q's AUC moved by 0.0035, whatever the table size.
+FIXED_POINT_FRACTION_BITS = 16
+#: Half the AUC tolerance emit-hls holds designs to (a lost pair moves an AUC by at most one pair's weight).
+MAX_ORDER_LOST = 0.0005
+#: Held-out rows the resolution check compares (pairs grow with the square).
+RESOLUTION_ROWS = 1000
 
 #: Above this many nodes an expression is no longer "a handful of closed-form expressions" for an FPGA.
 C_MAX_LIMIT = 200
@@ -115,20 +126,34 @@ def best_per_complexity(
 ) -> list[FrontMember]:
     """Score every member on ``(X, y)`` and keep the lowest loss for each cost value, sorted by cost.
 
-    Members with any intermediate value above ``max_magnitude`` on ``X`` are dropped: the front must hold
+    Only members a fixed-point design can hold are kept (:func:`holds_in_fixed_point`): the front must hold
     expressions the HLS stage can quantize, and a float-only winner would hide the best one that can be.
     """
-    best: dict[int, FrontMember] = {}
+    scored = []
     for member in members:
         if ex.largest_magnitude(member.expr, X) > max_magnitude:
             continue
-        scored = FrontMember(
-            member.expr, member.complexity, member.cost, mse(y, ex.evaluate(member.expr, X)), member.engine
-        )
-        current = best.get(scored.cost)
-        if np.isfinite(scored.loss) and (current is None or scored.loss < current.loss):
-            best[scored.cost] = scored
+        loss = mse(y, ex.evaluate(member.expr, X))
+        if np.isfinite(loss):
+            scored.append(FrontMember(member.expr, member.complexity, member.cost, loss, member.engine))
+    best: dict[int, FrontMember] = {}
+    for member in sorted(scored, key=lambda m: (m.cost, m.loss)):
+        if member.cost not in best and holds_in_fixed_point(member.expr, X):
+            best[member.cost] = member
     return [best[c] for c in sorted(best)]
+
+
+def holds_in_fixed_point(expr: sp.Expr, X: np.ndarray) -> bool:
+    """Whether ``expr``'s ranking of (up to :data:`RESOLUTION_ROWS` of) the rows survives a 2^-16 grid."""
+    rows = X[:RESOLUTION_ROWS]
+    step = 2.0**-FIXED_POINT_FRACTION_BITS
+
+    def on_grid(values: np.ndarray) -> np.ndarray:
+        return np.where(np.isfinite(values), np.floor(values / step) * step, values)
+
+    exact = ex.evaluate(expr, rows)
+    fixed = ex.node_values(ex.expanded(expr), rows, quantize=on_grid)[ex.expanded(expr)]
+    return order_lost(exact, fixed) <= MAX_ORDER_LOST
 
 
 def refit_front(

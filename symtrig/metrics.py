@@ -54,3 +54,20 @@ def mse(target: np.ndarray, prediction: np.ndarray) -> float:
     if not np.isfinite(prediction).all():
         return float("inf")
     return float(np.mean((np.asarray(target, dtype=np.float64) - prediction) ** 2))
+
+
+def order_lost(reference: np.ndarray, other: np.ndarray) -> float:
+    """Fraction of the row pairs ``reference`` orders strictly that ``other`` ties or swaps.
+
+    Why: an AUC only depends on how pairs of jets are ordered, so a fixed-point version of a score that ties or
+    swaps more than a tolerance's worth of pairs cannot keep the AUC, whatever the labels. O(n²) in the rows
+    (compare in chunks); pass a subsample of a few thousand rows.
+    """
+    ref = finite_scores(reference)
+    oth = finite_scores(other)
+    strict = lost = 0
+    for start in range(0, len(ref), 512):
+        ordered = ref[start : start + 512, None] < ref[None, :]
+        strict += int(ordered.sum())
+        lost += int((ordered & (oth[start : start + 512, None] >= oth[None, :])).sum())
+    return lost / strict if strict else 0.0

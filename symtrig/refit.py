@@ -17,7 +17,7 @@ import sympy as sp
 from scipy.optimize import least_squares
 from sympy.core.parameters import distribute
 
-from symtrig.expr.evaluate import _expanded
+from symtrig.expr.evaluate import expanded
 from symtrig.expr.functions import variable_index
 
 #: Cap on residual evaluations per fit: a shape that needs more is not worth the time (a few seconds at most).
@@ -54,7 +54,7 @@ def _compile(
     busy 2-core machine: 0.4-2.8 s against 0.4-2.2 s per expression).
     """
     symbols = sorted(template.free_symbols - set(params), key=lambda s: variable_index(s) or 0)
-    function = sp.lambdify((*params, *symbols), _expanded(template), modules="numpy")
+    function = sp.lambdify((*params, *symbols), expanded(template), modules="numpy")
     columns = [np.ascontiguousarray(X[:, variable_index(s)]) for s in symbols]
 
     def predict(values: np.ndarray) -> np.ndarray:

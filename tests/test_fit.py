@@ -13,7 +13,14 @@ from symtrig import expr as ex
 from symtrig import leaderboard
 from symtrig.cli import main
 from symtrig.data import CLASSES, FEATURES
-from symtrig.distill import FrontMember, SymbolicDistiller, best_per_complexity, check_c_max, pareto_mask
+from symtrig.distill import (
+    FrontMember,
+    SymbolicDistiller,
+    best_per_complexity,
+    check_c_max,
+    holds_in_fixed_point,
+    pareto_mask,
+)
 from symtrig.errors import SymtrigError
 
 FAST = ["--generations", "4", "--budget", "30", "--max-rows", "400"]
@@ -72,12 +79,23 @@ def test_distiller_follows_sklearn_conventions_and_never_exceeds_c_max():
 
 def test_the_front_drops_expressions_a_32_bit_fixed_point_design_cannot_hold():
     X = np.random.default_rng(0).uniform(-1.0, 1.2, size=(500, 16))
-    runaway = ex.parse_expression("1e-6*exp(exp(2*x0))")  # exp(exp(2.4)) = 59,000 > 2^15 inside
+    runaway = ex.parse_expression("0.01*exp(exp(2*x0))")  # exp(exp(2.4)) = 61,000 > 2^15 inside
     tame = ex.parse_expression("0.5*exp(x0)")
     members = [FrontMember(e, ex.complexity(e), ex.complexity(e), np.nan, "test") for e in (runaway, tame)]
     y = ex.evaluate(runaway, X)  # the runaway expression fits this target perfectly and is still refused
     assert [m.expr for m in best_per_complexity(members, X, y)] == [tame]
     assert len(best_per_complexity(members, X, y, max_magnitude=np.inf)) == 2
+
+
+def test_the_front_drops_expressions_whose_ranking_needs_more_than_16_fraction_bits():
+    """A fitted q expression ranked its best jets by exp values below 1e-7: in 32-bit fixed point they tie."""
+    X = np.random.default_rng(1).normal(size=(1500, 16))
+    fine = ex.parse_expression("-3.4*exp(0.16*x14*exp(-7.8*x14) - 0.4*x15)")
+    coarse = ex.parse_expression("-3.4*exp(0.16*x14 - 0.4*x15)")
+    assert not holds_in_fixed_point(fine, X) and holds_in_fixed_point(coarse, X)
+    members = [FrontMember(e, 9, 9, np.nan, "test") for e in (fine, coarse)]
+    y = ex.evaluate(fine, X)  # the fine expression fits perfectly and still gives way to the coarse one
+    assert [m.expr for m in best_per_complexity(members, X, y)] == [coarse]
 
 
 def test_an_unfitted_distiller_says_so():

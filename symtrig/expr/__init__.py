@@ -6,7 +6,7 @@ CSVs hand in text that goes through :func:`parse_expression` (never ``eval``/``s
 
 from symtrig.expr.canonical import canonicalize, round_constants
 from symtrig.expr.complexity import complexity, op_counts, operators_used
-from symtrig.expr.evaluate import NODE_FUNCTIONS, evaluate, largest_magnitude, node_values, peak
+from symtrig.expr.evaluate import NODE_FUNCTIONS, evaluate, expanded, largest_magnitude, node_values, peak
 from symtrig.expr.functions import SYMTRIG_FUNCTIONS, gauss, logabs, product, variable, variable_index
 from symtrig.expr.parser import MAX_DEPTH, MAX_POWER, MAX_TEXT_LENGTH, parse_expression
 from symtrig.expr.printing import SymtrigPrinter, to_text
@@ -23,6 +23,7 @@ __all__ = [
     "check_family",
     "complexity",
     "evaluate",
+    "expanded",
     "features_used",
     "functions_used",
     "gauss",

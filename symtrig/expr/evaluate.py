@@ -41,7 +41,8 @@ def _columns(expr: sympy.Expr) -> tuple[sympy.Symbol, ...]:
     return tuple(symbols)
 
 
-def _expanded(expr: sympy.Expr) -> sympy.Expr:
+def expanded(expr: sympy.Expr) -> sympy.Expr:
+    """``gauss(u)`` and ``logabs(u)`` written as the ``exp(-u**2)`` and ``log(Abs(u))`` hardware computes."""
     return expr.replace(gauss, lambda u: sympy.exp(-(u**2))).replace(
         logabs, lambda u: sympy.log(sympy.Abs(u))
     )
@@ -52,7 +53,7 @@ def _compiled(expr: sympy.Expr, backend: str) -> tuple[Callable[..., object], tu
     """``expr`` compiled by lambdify for ``backend`` ('numexpr' or 'numpy'), with its column indices."""
     symbols = _columns(expr)
     if backend == "numexpr":
-        function = sympy.lambdify(symbols, _expanded(expr), modules="numexpr")
+        function = sympy.lambdify(symbols, expanded(expr), modules="numexpr")
     else:
         function = sympy.lambdify(
             symbols, expr, modules=[{k: NODE_FUNCTIONS[k] for k in ("gauss", "logabs")}, "numpy"]
@@ -87,13 +88,15 @@ def node_values(
     expr: sympy.Expr,
     X: np.ndarray,
     functions: Mapping[str, Callable[[np.ndarray], np.ndarray]] | None = None,
+    quantize: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> dict[sympy.Basic, np.ndarray]:
     """The float64 value of every node of ``expr`` (constants and inputs included) on the rows of ``X``.
 
     Why: a fixed-point design needs integer bits for the largest value any node takes, not only its output, and
     a per-node design needs each node's own range. One numpy pass over the tree, bottom-up; shared subtrees are
     evaluated once. ``functions`` adds or overrides unary functions by name (a lowered expression's table calls,
-    say). Every array has ``len(X)`` entries.
+    say). ``quantize``, when given, is applied to every node's value as it is computed (inputs and constants
+    included): the values of an ideal fixed-point design with exact functions. Every array has ``len(X)`` entries.
     """
     X = np.asarray(X, dtype=np.float64)
     table = {**NODE_FUNCTIONS, **(functions or {})}
@@ -119,7 +122,8 @@ def node_values(
             result = table[node.func.__name__](visit(node.args[0]))
         else:
             raise SymtrigError(f"cannot evaluate the values of {getattr(node.func, '__name__', node)}(...)")
-        values[node] = np.asarray(result, dtype=np.float64)
+        result = np.asarray(result, dtype=np.float64)
+        values[node] = result if quantize is None else quantize(result)
         return values[node]
 
     with np.errstate(all="ignore"):
@@ -142,5 +146,5 @@ def largest_magnitude(expr: sympy.Expr, X: np.ndarray) -> float:
     ``ap_fixed`` of at most 32 bits can hold next to the fraction bits its lookup tables need. ``gauss(u)`` and
     ``logabs(u)`` count as the ``exp(-u**2)`` and ``log(|u|)`` hardware computes, so ``u**2`` counts.
     """
-    expanded = _expanded(expr)  # gauss(u) computes u**2 in hardware: its magnitude counts too
-    return max((peak(v) for v in node_values(expanded, X).values()), default=0.0)
+    hardware_form = expanded(expr)  # gauss(u) computes u**2 in hardware: its magnitude counts too
+    return max((peak(v) for v in node_values(hardware_form, X).values()), default=0.0)
