@@ -18,7 +18,7 @@ from symtrig.hls.emit import calibration_jets
 from symtrig.hls.lower import lower
 from symtrig.hls.precision import choose_precision
 from symtrig.hls.project import emulator_for
-from symtrig.lower.ranges import reduce_range, signed_int_bits, widest_value
+from symtrig.lower.ranges import pull_log_scales, reduce_range, signed_int_bits, widest_value
 from symtrig.metrics import one_vs_rest_auc
 
 #: trig, complexity 37, chosen for g by a default fit (verbatim from its leaderboard).
@@ -133,3 +133,27 @@ def test_the_chosen_precision_never_wraps_on_calibration_jets(sample, family):
         assert not result.overflow_rate.any(), (str(expr), str(choice.precision))
 
     check()
+
+
+def test_a_constant_scale_inside_log_abs_is_pulled_out_with_the_same_values(sample):
+    X = sample.standardize(sample.X_test)
+    expr = ex.parse_expression(
+        "0.4*logabs(0.0272*mass_mmdt) - logabs(1.4*mass_mmdt - logabs(3.77*mass_mmdt))"
+    )
+    pulled = pull_log_scales(expr)
+    assert not any(
+        node.args[0].as_coeff_Mul()[0] not in (1, -1)
+        for node in sp.preorder_traversal(pulled)
+        if isinstance(node, logabs)
+    )
+    np.testing.assert_allclose(ex.evaluate(pulled, X), ex.evaluate(expr, X), rtol=1e-12, atol=1e-12)
+
+
+def test_log_tables_on_the_arguments_own_scale_clamp_fewer_jets(sample):
+    """logabs(0.0272*mass) clamped 0.4 % of test jets below its first step at any table size (hls4ml's steps stop
+    at 2^-15); on the argument's own scale the largest auto table clamps under 0.1 %."""
+    expr = ex.parse_expression("0.4*logabs(0.0272*mass_mmdt) + multiplicity")
+    X_cal, _ = calibration_jets(sample, [0])
+    lowered = lower([expr], mean=sample.mean_, scale=sample.scale_, X_calib_raw=X_cal, lut_size=32768)
+    clamped = emulator_for(lowered, "ap_fixed<24,8>").run(lowered.ip_inputs(sample.X_test)).lut_clip_rate[0]
+    assert clamped < 0.001

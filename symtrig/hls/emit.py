@@ -294,7 +294,8 @@ def _lower_and_quantize(exprs: list, data: JetData, classes: list[int], config: 
         choice = _auto_precision(lowered, data, classes, config)
         if choice.met:
             return lowered, choice
-        if closest is None or _closeness(choice, config) < _closeness(closest[1], config):
+        shortfall = choice.shortfall(config.max_auc_drop)
+        if closest is None or shortfall < closest[1].shortfall(config.max_auc_drop):
             closest = (lowered, choice)
         if not lowered.luts:
             break
@@ -307,12 +308,6 @@ def _lower_and_quantize(exprs: list, data: JetData, classes: list[int], config: 
         f"test-sized slices, wrong-edge clamps on {choice.clip_rate:.2%} of them)"
     )
     return lowered, choice
-
-
-def _closeness(choice, config: EmitConfig) -> tuple[bool, float]:
-    """Order of designs that miss: within the AUC tolerance first (then fewer table clamps), else smaller score."""
-    within = choice.score <= config.max_auc_drop
-    return (not within, choice.clip_rate if within else choice.score)
 
 
 def output_labels(y: np.ndarray, classes: list[int]) -> np.ndarray:
@@ -405,19 +400,23 @@ def _tolerance(outputs: list[dict], choice, max_auc_drop: float) -> dict[str, An
     """Whether the design keeps every class within ``max_auc_drop`` of float, by the calibration rule that chose
     its precision (:mod:`symtrig.hls.precision`) and on the test split; else the class that misses it most.
 
-    A class misses when its test |AUC change| exceeds the tolerance, or when the calibration rule failed and
-    the class has the largest calibration change. ``failing_auc_change`` is that class's test change.
+    A class misses when its test |AUC change| exceeds the tolerance, or when the calibration rule's AUC part
+    failed and the class has the largest calibration change. ``failing_auc_change`` is that class's test
+    change. Table clamps beyond the calibration limit are recorded apart (``calibration_clip_rate``): they are
+    wrong values on some jets, not necessarily a changed AUC.
     """
     largest = max(o["auc_change_calibration"] for o in outputs)
+    auc_rule_met = choice.score <= max_auc_drop
     misses = [
         o
         for o in outputs
-        if o["auc_change"] > max_auc_drop or (not choice.met and o["auc_change_calibration"] >= largest)
+        if o["auc_change"] > max_auc_drop or (not auc_rule_met and o["auc_change_calibration"] >= largest)
     ]
     worst = max(misses, key=lambda o: (o["auc_change"], o["auc_change_calibration"]), default=None)
     return {
         "max_auc_drop": max_auc_drop,
         "calibration_rule_met": bool(choice.met),
+        "calibration_clip_rate": choice.clip_rate,
         "meets": worst is None,
         "failing_class": None if worst is None else worst["class"],
         "failing_auc_change": None if worst is None else worst["auc_change"],

@@ -39,6 +39,13 @@ class PrecisionChoice:
     drop: float = 0.0  # worst per-class |AUC change| at this precision, over all rows and every slice
     score: float = 0.0  # what is held against the tolerance (:func:`tolerance_score`)
     clip_rate: float = 0.0  # worst output's wrong-edge table clamp rate on the calibration rows
+
+    def shortfall(self, max_auc_drop: float) -> tuple[bool, float]:
+        """How far a candidate misses, for choosing the closest when none meets the rule: within the AUC
+        tolerance first (then fewer table clamps), else the smaller score."""
+        within = self.score <= max_auc_drop
+        return (not within, self.clip_rate if within else self.score)
+
     changes: np.ndarray | None = None  # per class, worst |AUC change| over all rows and every slice
     widest: WidestValue | None = None  # the value that set the integer bits
 
@@ -171,12 +178,10 @@ def choose_precision(
             choice = calibration.measure(lowered, FixedType(n_int + frac, n_int), tried, widest)
             if choice is None:
                 break  # wraps: more integer bits, not more fraction bits
-            if closest is None or choice.score < closest.score:
+            if closest is None or choice.shortfall(max_auc_drop) < closest.shortfall(max_auc_drop):
                 closest = choice
             if choice.met:
                 return choice
-            if choice.score <= max_auc_drop:
-                return choice  # only table clamps fail: a larger table can help, more bits cannot
         else:
             break  # no wrap at this I: more integer bits cannot help the AUC
     if closest is None:
