@@ -1,4 +1,4 @@
-"""Calibration table of the analytical HLS cost model (``symtrig.hls.cost``) against public csynth reports.
+"""Calibration table of the analytical HLS cost model (``symtrig.cost.hls_estimate``) against public csynth reports.
 
 Run: ``/work/venv/bin/python benchmarks/bench_cost_model.py`` (about 2 s; no Vivado needed).
 
@@ -24,7 +24,13 @@ from pathlib import Path
 
 import numpy as np
 
-from symtrig.hls.cost import DEFAULT_PARAMS, CostParams, CostReport, estimate_project, estimate_source
+from symtrig.cost.hls_estimate import (
+    DEFAULT_PARAMS,
+    CostParams,
+    CostReport,
+    estimate_project,
+    estimate_source,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 DESIGN = ROOT / "tests" / "fixtures" / "csynth" / "userlut_16_6"

@@ -2,6 +2,7 @@
 
 Run: ``/work/venv/bin/python benchmarks/bench_emit.py --rows 200000 --precision 'ap_fixed<18,8>' --seed 0``.
 The model is five expressions, one per family (poly, trig, exp/gauss, log, division), lowered with LUTs.
+Times are the best of 3 (predict) and 5 (emulator) runs in CPU seconds of this process.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from pathlib import Path
 import numpy as np
 import sympy as sp
 
-from symtrig.hls.emulate import Emulator
-from symtrig.hls.lower import lower
-from symtrig.hls.project import write_project
+from symtrig.backends.hls4ml.project import write_project
+from symtrig.lower.tables import lower
+from symtrig.verify.hls4ml_emulator import Emulator
 
 X = sp.symbols("x0:16")
 GAUSS, LOGABS = sp.Function("gauss"), sp.Function("logabs")
@@ -27,6 +28,21 @@ EXPRS = [
     X[3] - 0.1 * X[14] * (X[15] * LOGABS(X[15]) + 2.2) - 0.02 * LOGABS(X[3]),
     X[0] / X[1] + X[5] ** 4 - 3 * X[6] ** 3,
 ]
+
+
+def _best_of(repeats: int, run):
+    """The fastest of ``repeats`` runs in CPU seconds of this process and in wall seconds, and the last result.
+
+    CPU seconds are the headline: both contenders run in this process, so other load on a shared machine
+    inflates neither; wall seconds are printed beside them.
+    """
+    best_cpu, best_wall, result = float("inf"), float("inf"), None
+    for _ in range(repeats):
+        start_cpu, start_wall = time.process_time(), time.perf_counter()
+        result = run()
+        best_cpu = min(best_cpu, time.process_time() - start_cpu)
+        best_wall = min(best_wall, time.perf_counter() - start_wall)
+    return (best_cpu, best_wall), result
 
 
 def main() -> None:
@@ -48,18 +64,19 @@ def main() -> None:
         t0 = time.perf_counter()
         model.compile()
         t_compile = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        predicted = model.predict(Xip)
-        t_predict = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        emulated = Emulator.from_project(prj)(Xip)
-        t_emulate = time.perf_counter() - t0
+        (t_predict, w_predict), predicted = _best_of(3, lambda: model.predict(Xip))
+        emulator = Emulator.from_project(prj)
+        (t_emulate, w_emulate), emulated = _best_of(5, lambda: emulator(Xip))
     identical = bool(np.array_equal(predicted, emulated))
-    print("| rows | precision | write s | compile s | predict s | emulator s | speed-up | bit-identical |")
+    print(
+        "| rows | precision | write s | compile s | predict CPU s (wall) | emulator CPU s (wall) "
+        "| speed-up CPU (wall) | bit-identical |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     print(
-        f"| {args.rows} | {args.precision} | {t_write:.2f} | {t_compile:.1f} | {t_predict:.2f} | "
-        f"{t_emulate:.2f} | {t_predict / t_emulate:.1f}x | {identical} |"
+        f"| {args.rows} | {args.precision} | {t_write:.2f} | {t_compile:.1f} | {t_predict:.2f} ({w_predict:.2f}) | "
+        f"{t_emulate:.3f} ({w_emulate:.3f}) | {t_predict / t_emulate:.1f}x ({w_predict / w_emulate:.1f}x) "
+        f"| {identical} |"
     )
 
 

@@ -22,7 +22,7 @@ import pandas as pd
 
 from symtrig.data import CLASSES
 from symtrig.families import FAMILIES
-from symtrig.sweep import FitConfig, fit
+from symtrig.fit import FitConfig, fit
 
 
 def _csv(text: str) -> tuple[str, ...]:
@@ -52,10 +52,10 @@ def run(args: argparse.Namespace) -> pd.DataFrame:
             result = fit(config, progress=False)
             wall = time.perf_counter() - start
             teacher = teacher or str(out / "teacher")
-            best = result["frame"][result["frame"]["best"]]
+            best = result.leaderboard[result.leaderboard["best"]]
             print(
-                f"# target={target} budget={budget:.0f}s: {result['run']} searches in {wall:.0f} s "
-                f"on {result['data'].label}",
+                f"# target={target} budget={budget:.0f}s: {result.run.counts['run']} searches in {wall:.0f} s "
+                f"on {result.data.label}",
                 flush=True,
             )
             for _, row in best.iterrows():

@@ -18,22 +18,16 @@ from pathlib import Path
 
 import numpy as np
 
-from symtrig import leaderboard
-from symtrig.data import CLASSES
-from symtrig.hls.emit import (
-    AUTO_LUT_SIZES,
-    EmitConfig,
-    _fit_data,
-    _parse_row,
-    calibration_jets,
-    output_labels,
-    select_designs,
-)
-from symtrig.hls.fixed import FixedType
-from symtrig.hls.lower import lower
-from symtrig.hls.precision import float_outputs, integer_bits
-from symtrig.hls.project import emulator_for
+from symtrig.data import CLASSES, calibration_jets, output_labels
+from symtrig.emit.config import EmitConfig
+from symtrig.emit.hls4ml_flow import AUTO_LUT_SIZES
+from symtrig.emit.selection import fit_data, select_designs
+from symtrig.lower.fixed import FixedType
+from symtrig.lower.single_type import float_outputs, integer_bits
+from symtrig.lower.tables import lower
 from symtrig.lower.tolerance import calibration_slices, worst_auc_change
+from symtrig.store import leaderboard
+from symtrig.verify.hls4ml_emulator import emulator_for
 
 
 def changes(low, X_raw, labels, slices, fixed: FixedType) -> tuple[float, float]:
@@ -53,9 +47,9 @@ def main() -> None:
     args = parser.parse_args()
     board = Path(args.leaderboard)
     frame = leaderboard.read(board)
-    design = select_designs(frame, EmitConfig(leaderboard=str(board), family=args.family))[0]
-    exprs = [_parse_row(row, board.name) for row in design.rows.itertuples()]
-    data = _fit_data(board, frame)
+    design = select_designs(frame, EmitConfig(leaderboard=str(board), family=args.family), board.name)[0]
+    exprs = list(design.exprs)
+    data = fit_data(board, frame)
     order = [CLASSES.index(c) for c in design.rows["class"]]
     X_cal, y_cal = calibration_jets(data, order)
     y_test = output_labels(data.y_test, order)

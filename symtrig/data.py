@@ -381,3 +381,23 @@ def summarize(table: JetTable) -> pd.DataFrame:
     """Per-feature ranges and per-class counts, for ``symtrig data info``."""
     stats = pd.DataFrame(table.X, columns=list(FEATURES)).describe(percentiles=[0.05, 0.5, 0.95]).T
     return stats[["min", "5%", "50%", "95%", "max"]]
+
+
+def output_labels(y: np.ndarray, classes: list[int]) -> np.ndarray:
+    """Labels as output indices: a jet of ``classes[k]`` gets ``k``, any other jet ``-1`` (background).
+
+    A design's output ``k`` scores class ``classes[k]``; precision searches and AUCs score column ``k`` against
+    label ``k``.
+    """
+    remap = np.full(len(CLASSES), -1)
+    remap[classes] = np.arange(len(classes))
+    return remap[np.asarray(y)]
+
+
+def calibration_jets(data: JetData, classes: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Training + validation jets (raw features) and their :func:`output_labels`: what precision searches see.
+
+    Never the test split, whose fixed-point AUC is what every design reports.
+    """
+    X = np.vstack([data.X_train, data.X_val])
+    return X, output_labels(np.concatenate([data.y_train, data.y_val]), classes)

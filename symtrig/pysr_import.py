@@ -10,30 +10,24 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Any
 
-from symtrig import atomic
 from symtrig.data import load_jet_data
 from symtrig.distill import admissible, best_per_complexity
 from symtrig.engines.base import Candidate
 from symtrig.engines.pysr import read_hall_of_fame
 from symtrig.errors import SymtrigError
 from symtrig.families import get_family, get_op_costs
-from symtrig.sweep import (
-    SEARCH_DIR,
-    FitConfig,
-    SearchJob,
-    class_inputs,
-    obtain_teacher,
-    publish,
-    scored_record,
-)
+from symtrig.fit.config import FitConfig
+from symtrig.fit.jobs import class_inputs, scored_record
+from symtrig.fit.publish import FitResult, publish
+from symtrig.store.searches import SearchJob, write_search
 from symtrig.targets import make_targets
+from symtrig.teacher import obtain_teacher
 
 IMPORT_ENGINE = "pysr-import"
 
 
-def import_pysr(config: FitConfig, files: list[Path], progress: bool = True) -> dict[str, Any]:
+def import_pysr(config: FitConfig, files: list[Path]) -> FitResult:
     """Score hall-of-fame files (one per class, in ``config.classes`` order) and publish the leaderboard."""
     config = config.validated()
     if len(config.families) != 1:
@@ -47,7 +41,7 @@ def import_pysr(config: FitConfig, files: list[Path], progress: bool = True) -> 
     costs = get_op_costs(config.op_costs)
     entries = [read_hall_of_fame(path, family) for path in files]  # every file is checked before any work
     data = load_jet_data(config.data, seed=config.seed, data_home=config.data_home)
-    teacher, teacher_id = obtain_teacher(config, data, progress)
+    teacher, teacher_id = obtain_teacher(config.teacher, config.out, data, config.seed)
     targets = make_targets(config.target, teacher, data)
     for path, class_name, rows in zip(files, config.classes, entries, strict=True):
         job = SearchJob(
@@ -74,11 +68,9 @@ def import_pysr(config: FitConfig, files: list[Path], progress: bool = True) -> 
         )
         if not members:
             raise SymtrigError(f"{path}: no equation of the {family.name} family within c_max={config.cmax}")
-        record = scored_record(job, inputs, members)
-        record["source_file"] = str(path)
-        atomic.write_json(Path(config.out) / SEARCH_DIR / f"{job.search_id}.json", record)
+        write_search(config.out, scored_record(job, inputs, members, source_file=str(path)))
     return publish(
-        config, data, teacher, teacher_id, {"command": "import-pysr", "files": [str(f) for f in files]}
+        config, data, teacher.source, teacher_id, "import-pysr", files=tuple(str(f) for f in files)
     )
 
 

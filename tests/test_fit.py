@@ -10,7 +10,6 @@ import pytest
 from conftest import make_jet_frame
 
 from symtrig import expr as ex
-from symtrig import leaderboard
 from symtrig.cli import main
 from symtrig.data import CLASSES, FEATURES
 from symtrig.distill import (
@@ -19,9 +18,9 @@ from symtrig.distill import (
     best_per_complexity,
     check_c_max,
     holds_in_fixed_point,
-    pareto_mask,
 )
 from symtrig.errors import SymtrigError
+from symtrig.store import leaderboard
 
 FAST = ["--generations", "4", "--budget", "30", "--max-rows", "400"]
 SWEEP = ["--cmax", "15", "--families", "poly,trig"]  # the module's shared fit: 2 families x 5 classes
@@ -44,16 +43,6 @@ def fitted_dir(tmp_path_factory, jets_file):
     out = tmp_path_factory.mktemp("fit")
     assert run_fit(jets_file, out, *SWEEP) == 0
     return out
-
-
-def test_pareto_mask_keeps_the_staircase_of_strict_improvements():
-    assert pareto_mask([3, 5, 7, 9], [0.5, 0.6, 0.55, 0.7], higher_is_better=True) == [
-        True,
-        True,
-        False,
-        True,
-    ]
-    assert pareto_mask([9, 3, 5], [0.1, 0.3, 0.3], higher_is_better=False) == [True, True, False]
 
 
 @pytest.mark.parametrize("bad", [0, -3, 201, 10**9, True, 2.5])

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from symtrig.cost import hls_estimate as cost
+from symtrig.cost.hls_estimate import estimate_project, estimate_source, parse_precision
+from symtrig.cost.hls_reports import read_synthesis_report, synthesize
 from symtrig.errors import SymtrigError
-from symtrig.hls import cost
-from symtrig.hls.cost import estimate_project, estimate_source, parse_precision
-from symtrig.hls.report_parse import read_synthesis_report, synthesize
 
 FIXTURES = Path(__file__).parent / "fixtures" / "csynth"
 PUBLISHED_DESIGN = FIXTURES / "userlut_16_6"

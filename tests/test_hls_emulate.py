@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from symtrig.hls.emulate import Emulator, FixedType
-from symtrig.hls.lower import lower
-from symtrig.hls.project import emulator_for, write_project
+from symtrig.backends.hls4ml.project import write_project
+from symtrig.lower.tables import lower
+from symtrig.verify.hls4ml_emulator import Emulator, FixedType, emulator_for
 
 X = sp.symbols("x0:16")
 GAUSS, LOGABS = sp.Function("gauss"), sp.Function("logabs")
@@ -71,7 +71,7 @@ def test_emulator_bit_identical_to_compiled_predict(tmp_path, precision):
 def test_auto_precision_is_the_narrowest_width_within_tolerance_on_all_jets_and_test_sized_slices():
     from sklearn.metrics import roc_auc_score
 
-    from symtrig.hls.precision import choose_precision
+    from symtrig.lower.single_type import choose_precision
 
     rng = np.random.default_rng(7)
     mean, scale = np.zeros(16), np.ones(16)

@@ -9,7 +9,7 @@ import pytest
 import sympy as sp
 
 from symtrig.errors import SymtrigError
-from symtrig.hls.lower import calibrated_range, lower
+from symtrig.lower.tables import calibrated_range, lower
 
 X = sp.symbols("x0:16")
 GAUSS, LOGABS = sp.Function("gauss"), sp.Function("logabs")
@@ -77,9 +77,9 @@ def test_unsupported_function_is_a_user_error(data):
 def test_a_table_span_needs_integer_bits_like_its_ends():
     """hls4ml computes base_div = N / span in result_t: a span of 2**(I-1) wraps and every index is garbage,
     so a table of span 8 needs I >= 5 even when both ends are below 8 in magnitude."""
-    from symtrig.hls.emulate import FixedType
-    from symtrig.hls.lower import LutSpec
-    from symtrig.hls.project import check_precision
+    from symtrig.backends.hls4ml.project import check_precision
+    from symtrig.lower.tables import LutSpec
+    from symtrig.verify.hls4ml_emulator import FixedType
 
     spec = LutSpec("exp_lut_a", "exp", -5.0546875, 2.9453125, 1024)
     assert spec.required_int_bits() == 5

@@ -12,14 +12,13 @@ import pytest
 import sympy as sp
 
 from symtrig import expr as ex
-from symtrig.data import load_jet_data
+from symtrig.data import calibration_jets, load_jet_data
 from symtrig.expr import gauss, logabs, variable
-from symtrig.hls.emit import calibration_jets
-from symtrig.hls.lower import lower
-from symtrig.hls.precision import choose_precision
-from symtrig.hls.project import emulator_for
 from symtrig.lower.ranges import pull_log_scales, reduce_range, signed_int_bits, widest_value
+from symtrig.lower.single_type import choose_precision
+from symtrig.lower.tables import lower
 from symtrig.metrics import one_vs_rest_auc
+from symtrig.verify.hls4ml_emulator import emulator_for
 
 #: trig, complexity 37, chosen for g by a default fit (verbatim from its leaderboard).
 G_TRIG = (

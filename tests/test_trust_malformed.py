@@ -23,9 +23,9 @@ import pandas as pd
 import pytest
 from conftest import make_jet_frame
 
-from symtrig import leaderboard
 from symtrig.cli import main
 from symtrig.data import CLASSES, FEATURES
+from symtrig.store import leaderboard
 
 FIXTURES = Path(__file__).parent / "fixtures" / "malformed"
 #: Settings that would make a fit quick, should a malformed file ever get through.
@@ -373,8 +373,8 @@ def test_out_of_range_inputs_to_a_design_are_counted_not_hidden():
     pytest.importorskip("hls4ml")
     import sympy as sp
 
-    from symtrig.hls.lower import lower
-    from symtrig.hls.project import emulator_for
+    from symtrig.lower.tables import lower
+    from symtrig.verify.hls4ml_emulator import emulator_for
 
     x = sp.symbols("x0:16")
     rng = np.random.default_rng(0)

@@ -7,6 +7,7 @@ turns :class:`~symtrig.errors.SymtrigError` (a user mistake) into one line on st
 from __future__ import annotations
 
 import sys
+from typing import Annotated
 
 import typer
 
@@ -19,6 +20,25 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from symtrig import __version__
+
+        typer.echo(f"symtrig {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """Distil a jet-tagging network into closed-form expressions and fixed-point HLS for L1 triggers."""
+
 
 # Command modules register on `app` when imported, in pipeline order (the order `symtrig --help` lists).
 from symtrig.cli import data_cmds, simulate_cmd, teacher_cmd, fit_cmd, emit_cmd, report_cmd  # noqa: E402,F401,I001

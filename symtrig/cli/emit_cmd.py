@@ -22,7 +22,17 @@ def emit_hls(
     cmax: Annotated[
         int | None, typer.Option("--cmax", help="Only expressions fitted with this c_max.")
     ] = None,
-    precision: Annotated[str, typer.Option("--precision", help="ap_fixed<W,I> or auto.")] = "auto",
+    backend: Annotated[
+        str,
+        typer.Option(
+            "--backend",
+            help="hls4ml (HLS C++, one ap_fixed type, default) or da4ml (pipelined RTL, a type per node).",
+        ),
+    ] = "hls4ml",
+    flavor: Annotated[
+        str, typer.Option("--flavor", help="da4ml output: verilog (default), vhdl or hls (C++).")
+    ] = "verilog",
+    precision: Annotated[str, typer.Option("--precision", help="ap_fixed<W,I> or auto (hls4ml).")] = "auto",
     max_auc_drop: Annotated[
         float, typer.Option("--max-auc-drop", help="auto precision: allowed AUC loss per class.")
     ] = 0.001,
@@ -56,15 +66,16 @@ def emit_hls(
     out: Annotated[Path, typer.Option("--out", help="Folder of the HLS projects.")] = Path("hdl_out"),
 ) -> None:
     """Lower expressions to quantized HLS, emulate them bit-exactly and attach latency/resources."""
-    from symtrig.hls.designs import DESIGNS_FILE
-    from symtrig.hls.emit import EmitConfig, parse_lut_size
-    from symtrig.hls.emit import emit_hls as run_emit
+    from symtrig.emit import EmitConfig, emit
+    from symtrig.emit.config import parse_lut_size
 
     config = EmitConfig(
         leaderboard=str(leaderboard),
         select=select,
         family=family,
         cmax=cmax,
+        backend=backend,
+        flavor=flavor,
         precision=precision,
         max_auc_drop=max_auc_drop,
         lut_size=parse_lut_size(lut_size),
@@ -75,17 +86,14 @@ def emit_hls(
         strict=strict,
         out=str(out),
     )
-    result = run_emit(config, warn=lambda line: typer.echo(line, err=True))
-    typer.echo(f"dataset: {result['data'].label}")
-    for design in result["designs"]:
-        cost = design["cost"]
-        kind = "estimate" if cost["source"] == "estimate" else f"{cost['source']} report"
-        aucs = ", ".join(f"{o['class']} {o['auc_fixed']:.3f}" for o in design["outputs"])
+    result = emit(config, warn=lambda line: typer.echo(line, err=True))
+    typer.echo(f"dataset: {result.dataset_label}")
+    for design in result.designs:
+        cost = design.cost
+        aucs = ", ".join(f"{o.class_name} {o.auc_fixed:.3f}" for o in design.outputs)
         typer.echo(
-            f"  {design['design']}: {design['precision']}, fixed-point AUC {aucs}; {cost['latency_cycles']} cycle(s) "
-            f"({cost['latency_ns']:g} ns), DSP {cost['dsp']}, LUT {cost['lut']}, FF {cost['ff']}, "
-            f"BRAM18 {cost['bram']} ({kind})"
+            f"  {design.design}: {design.precision}, fixed-point AUC {aucs}; {cost.latency_cycles} cycle(s) "
+            f"({cost.latency_ns:g} ns), DSP {cost.dsp}, LUT {cost.lut}, FF {cost.ff}, BRAM18 {cost.bram} "
+            f"({cost.source})"
         )
-    typer.echo(
-        f"projects: {out}/, every design there: {out / DESIGNS_FILE}, leaderboard updated: {leaderboard}"
-    )
+    typer.echo(f"designs: {out}/, every design there: {result.designs_table}")

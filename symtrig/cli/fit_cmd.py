@@ -65,8 +65,8 @@ def fit(
     out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("expressions"),
 ) -> None:
     """Distil each class score of the teacher into expressions per operator family, under c_max."""
-    from symtrig.sweep import FitConfig
-    from symtrig.sweep import fit as run_fit
+    from symtrig.fit import FitConfig
+    from symtrig.fit import fit as run_fit
 
     config = FitConfig(
         cmax=cmax,
@@ -89,15 +89,15 @@ def fit(
         out=str(out),
     )
     result = run_fit(config)
-    frame = result["frame"]
-    typer.echo(f"{result['run']} searches run, {result['skipped']} reused; dataset {result['data'].label}")
+    frame, counts = result.leaderboard, result.run.counts
+    typer.echo(f"{counts['run']} searches run, {counts['skipped']} reused; dataset {result.data.label}")
     best = frame[frame["best"] & (frame["cmax"] == cmax)]
     for family, group in best.groupby("family", sort=False):
         aucs = ", ".join(f"{r['class']} {r['auc']:.3f}" for _, r in group.iterrows())
         acc = group["accuracy_5class"].dropna()
         tail = f"; accuracy {acc.iloc[0]:.3f}" if len(acc) else ""
         typer.echo(f"  {family:5s} test AUC {aucs}{tail}")
-    typer.echo(f"leaderboard: {result['leaderboard']}")
+    typer.echo(f"leaderboard: {result.leaderboard_path}")
 
 
 @app.command("import-pysr")
@@ -119,8 +119,8 @@ def import_pysr(
     out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("expressions"),
 ) -> None:
     """Import PySR hall-of-fame CSVs made elsewhere into the leaderboard, scored like native searches."""
+    from symtrig.fit import FitConfig
     from symtrig.pysr_import import import_pysr as run_import
-    from symtrig.sweep import FitConfig
 
     config = FitConfig(
         cmax=cmax,
@@ -135,5 +135,5 @@ def import_pysr(
         out=str(out),
     )
     result = run_import(config, list(files))
-    typer.echo(f"imported {len(files)} hall-of-fame file(s) on {result['data'].label}")
-    typer.echo(f"leaderboard: {result['leaderboard']}")
+    typer.echo(f"imported {len(files)} hall-of-fame file(s) on {result.data.label}")
+    typer.echo(f"leaderboard: {result.leaderboard_path}")

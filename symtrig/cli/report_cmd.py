@@ -1,4 +1,4 @@
-"""``symtrig report``: plots and a Markdown summary of a leaderboard (reads results, computes nothing new)."""
+"""``symtrig report``: figures and a Markdown summary of a leaderboard and its designs (reads, never fits)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from symtrig.cli.options import DataHomeOption
 @app.command("report")
 def report(
     leaderboard: Annotated[
-        Path, typer.Option("--leaderboard", help="Leaderboard CSV written by `symtrig fit` / `emit-hls`.")
+        Path, typer.Option("--leaderboard", help="Leaderboard CSV written by `symtrig fit` / `import-pysr`.")
     ] = Path("expressions/leaderboard.csv"),
     out: Annotated[
         Path | None, typer.Option("--out", help="Report folder (default: report/ next to the leaderboard).")
@@ -26,10 +26,12 @@ def report(
     data_home: DataHomeOption = None,
     hdl_out: Annotated[
         Path,
-        typer.Option("--hdl-out", help="Folder of `emit-hls` projects; its designs are listed one by one."),
+        typer.Option(
+            "--hdl-out", help="Folder of `emit-hls` designs; those of these expressions and jets are shown."
+        ),
     ] = Path("hdl_out"),
 ) -> None:
-    """Plot AUC vs latency/resources (or complexity) with Pareto fronts, ROC curves, and write summary.md."""
+    """AUC vs complexity, latency, LUT and DSP with Pareto fronts, ROC curves (PNG + PDF), and summary.md."""
     from symtrig.report import make_report
 
     result = make_report(leaderboard, out, data=data, data_home=data_home, hdl_out=hdl_out)

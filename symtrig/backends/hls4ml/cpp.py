@@ -1,7 +1,7 @@
 """Reader of the C++ that hls4ml's symbolic backend writes: tokenizer, expression parser, project files.
 
-Why one reader: the bit-exact emulator (:mod:`symtrig.hls.emulate`) and the cost model
-(:mod:`symtrig.hls.cost`) must agree on what the generated ``y[i] = …;`` statements mean. Both work from the
+Why one reader: the bit-exact emulator (:mod:`symtrig.verify.hls4ml_emulator`) and the cost model
+(:mod:`symtrig.cost.hls_estimate`) must agree on what the generated ``y[i] = …;`` statements mean. Both work from the
 C++ text rather than from sympy so they cannot drift from hls4ml's printer. The grammar it prints is tiny::
 
     sum     := product (('+' | '-') product)*

@@ -1,8 +1,8 @@
-"""Write (and optionally compile) the hls4ml project of a :class:`~symtrig.hls.lower.Lowered` model.
+"""Write (and optionally compile) the hls4ml project of a :class:`~symtrig.lower.tables.Lowered` model.
 
 The project is a standard hls4ml SymbolicExpression project: a Vivado user runs ``build_prj.tcl`` unchanged
 (Vivado adds no ``-I`` and so uses Xilinx's own math headers). For Python-side ``compile()``/``predict()`` with
-plain g++ the project's ``firmware/ap_types`` is our include folder (see :mod:`symtrig.hls.include`), which
+plain g++ the project's ``firmware/ap_types`` is our include folder (see :mod:`symtrig.backends.hls4ml.include`), which
 also turns ``x/0`` into 0 so a quantized zero divisor cannot kill the Python process with SIGFPE.
 
 The folder is built in a temporary sibling and renamed into place (``symtrig.atomic``); the returned object is
@@ -21,11 +21,10 @@ import numpy as np
 import yaml
 
 from symtrig.atomic import atomic_directory
+from symtrig.backends.hls4ml.include import make_include_dir
 from symtrig.errors import SymtrigError
-from symtrig.hls.emulate import Emulator
-from symtrig.hls.fixed import FixedType
-from symtrig.hls.include import make_include_dir
-from symtrig.hls.lower import Lowered
+from symtrig.lower.fixed import FixedType
+from symtrig.lower.tables import Lowered
 
 
 def check_precision(lowered: Lowered, precision: FixedType) -> None:
@@ -101,6 +100,8 @@ def _tb_files(
     if X_tb.ndim != 2 or X_tb.shape[1] != lowered.n_inputs:
         raise SymtrigError(f"X_tb must have shape (rows, {lowered.n_inputs})")
     if y_tb is None:
+        from symtrig.verify.hls4ml_emulator import emulator_for
+
         y_tb = emulator_for(lowered, fixed)(X_tb)
     y_tb = np.asarray(y_tb, dtype=np.float64).reshape(len(X_tb), -1)
     np.save(scratch / "tb_input.npy", X_tb)
@@ -108,24 +109,15 @@ def _tb_files(
     return str(scratch / "tb_input.npy"), str(scratch / "tb_output.npy")
 
 
-def emulator_for(lowered: Lowered, fixed: FixedType | str) -> Emulator:
-    """An emulator of the project ``write_project`` would write at ``fixed``, without compiling.
+def printed_cpp(lowered: Lowered):
+    """The C++ hls4ml prints for ``lowered``, read by :func:`symtrig.backends.hls4ml.cpp.read_project`.
 
-    hls4ml's printed statements and table definitions do not depend on the precision (only ``defines.h``
-    does), so the project is written and its C++ read once per lowered design; every candidate precision of
-    a search reuses them.
+    hls4ml's printed statements and table definitions do not depend on the precision (only ``defines.h`` does),
+    so it is printed once per lowered design and cached on it; every candidate precision of a search reuses it.
     """
-    fixed = fixed if isinstance(fixed, FixedType) else FixedType.parse(fixed)
-    check_precision(lowered, fixed)
-    project = _printed(lowered)
-    return Emulator(project.outputs, project.luts, fixed, n_inputs=lowered.n_inputs)
-
-
-def _printed(lowered: Lowered):
-    """The C++ hls4ml prints for ``lowered`` (read by :func:`symtrig.hls.cpp.read_project`), cached on it."""
     import hls4ml
 
-    from symtrig.hls.cpp import read_project
+    from symtrig.backends.hls4ml.cpp import read_project
 
     cached = lowered.__dict__.get("_printed")
     if cached is not None:

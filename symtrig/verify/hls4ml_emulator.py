@@ -2,7 +2,7 @@
 
 Why work from the generated C++ rather than from the sympy expressions: the C++ text *is* what g++ and Vivado
 compile, so the emulator cannot drift from hls4ml's printer (how sympy orders a ``Mul`` with a denominator,
-where it puts unary minus, how it prints rationals). The text is read by :mod:`symtrig.hls.cpp` (shared with the
+where it puts unary minus, how it prints rationals). The text is read by :mod:`symtrig.backends.hls4ml.cpp` (shared with the
 cost model); of its grammar the emulator accepts ``x[i]``, ``result_t(c)``, ``+ - * /``, ``(result_t)`` casts,
 ``hls::f<W, I>(…)`` and ``lut(…)``, and rejects anything else loudly when it is constructed.
 
@@ -28,9 +28,9 @@ from pathlib import Path
 
 import numpy as np
 
+from symtrig.backends.hls4ml.cpp import Expr, LutDef, const_value, parse_expr, parse_lut_defs, read_project
 from symtrig.errors import SymtrigError
-from symtrig.hls.cpp import Expr, LutDef, const_value, parse_expr, parse_lut_defs, read_project
-from symtrig.hls.fixed import FixedType
+from symtrig.lower.fixed import FixedType
 
 __all__ = [
     "EmulationResult",
@@ -38,6 +38,7 @@ __all__ = [
     "FixedType",
     "LutDef",
     "double_to_fixed",
+    "emulator_for",
     "math_on_codes",
     "parse_lut_defs",
 ]
@@ -48,13 +49,21 @@ _INT64_SAFE = 1 << 62
 # ---------------------------------------------------------------------------------------------- fixed point
 @dataclass
 class Fx:
-    """An exact fixed-point array: value = v * 2**-frac, plus the masks of events upstream of it."""
+    """An exact fixed-point array: value = v * 2**-frac, plus the ids of the events upstream of it.
+
+    An event (a wrap-around, a harmful table clamp, a division by zero) is stored once, as a row mask, by the
+    emulator run, and only when it happened on some row; most nodes carry none, so no per-node mask is combined
+    (that bookkeeping was a third of the emulator's time).
+    """
 
     v: np.ndarray
     frac: int
-    overflow: np.ndarray
-    clip: np.ndarray
-    div0: np.ndarray
+    events: frozenset[int] = frozenset()
+    bound: int = -1  # an upper bound of |v| known without looking at the data; -1: unknown
+
+    def limit(self) -> int:
+        """An upper bound of ``|v|``: the tracked one, or the data's own when none is tracked."""
+        return self.bound if self.bound >= 0 else _maxabs(self.v)
 
 
 def _maxabs(v: np.ndarray) -> int:
@@ -67,10 +76,13 @@ def _as_object(v: np.ndarray) -> np.ndarray:
     return v if v.dtype == object else v.astype(object)
 
 
-def _shift_left(v: np.ndarray, k: int) -> np.ndarray:
+def _shift_left(v: np.ndarray, k: int, bound: int | None = None) -> np.ndarray:
+    """``v * 2**k``, on int64 when it provably fits (``bound`` >= max|v|, measured when not given)."""
     if k == 0:
         return v
-    if v.dtype != object and _maxabs(v) << k < _INT64_SAFE:
+    if v.dtype != object and (
+        (bound is not None and bound << k < _INT64_SAFE) or _maxabs(v) << k < _INT64_SAFE
+    ):
         return v << k
     return _as_object(v) * (1 << k)
 
@@ -156,9 +168,10 @@ def math_on_codes(name: str, codes: np.ndarray, t: FixedType) -> np.ndarray:
 def double_to_fixed(values: np.ndarray, t: FixedType) -> tuple[np.ndarray, np.ndarray]:
     """double -> ap_fixed (TRN, WRAP) as in ``ap_fixed(double)``; returns (codes, wrapped mask)."""
     scaled = np.floor(np.asarray(values, dtype=np.float64) * 2.0**t.frac)
-    if not np.all(np.isfinite(scaled)):
+    largest = np.abs(scaled).max(initial=0.0)  # NaN or inf when any value is not finite
+    if not np.isfinite(largest):
         raise SymtrigError("inputs contain NaN or infinity; clean them before fixed-point emulation")
-    if np.abs(scaled).max(initial=0.0) < 2.0**62:
+    if largest < 2.0**62:
         return _wrap(scaled.astype(np.int64), t.width)
     return _wrap(np.array([int(s) for s in scaled.ravel()], dtype=object).reshape(scaled.shape), t.width)
 
@@ -257,16 +270,18 @@ class Emulator:
         n = X.shape[0]
         self._rows = n
         self._cache: dict[Expr, Fx] = {}
-        self._inputs = X
+        self._events: list[tuple[str, np.ndarray]] = []
+        # every input column converted at once, as contiguous rows (a column of X is a strided view)
+        self._input_codes, self._input_wrapped = double_to_fixed(np.ascontiguousarray(X.T), self.t)
         results = [self._cast(self._eval(tree)) for tree in self.trees]
         codes = np.stack([r.v for r in results], axis=1) if results else np.zeros((n, 0), np.int64)
         denom = max(n, 1)
         return EmulationResult(
             y=codes.astype(np.float64) * 2.0 ** (-self.t.frac),
             codes=codes,
-            overflow_rate=np.array([r.overflow.sum() / denom for r in results]),
-            lut_clip_rate=np.array([r.clip.sum() / denom for r in results]),
-            div_by_zero=np.array([int(r.div0.sum()) for r in results]),
+            overflow_rate=np.array([self._rows_with("overflow", r).sum() / denom for r in results]),
+            lut_clip_rate=np.array([self._rows_with("clip", r).sum() / denom for r in results]),
+            div_by_zero=np.array([int(self._rows_with("div0", r).sum()) for r in results]),
         )
 
     # -- evaluation -------------------------------------------------------------------------------------
@@ -277,41 +292,69 @@ class Emulator:
             self._cache[node] = cached
         return cached
 
-    def _false(self) -> np.ndarray:
-        return np.zeros(self._rows, dtype=bool)
+    def _event(self, kind: str, mask: np.ndarray) -> frozenset[int]:
+        """Record ``mask`` as an event of ``kind`` if it happened on any row; its id, or nothing."""
+        if not mask.any():
+            return frozenset()
+        self._events.append((kind, mask))
+        return frozenset({len(self._events) - 1})
+
+    def _rows_with(self, kind: str, result: Fx) -> np.ndarray:
+        """Rows on which an event of ``kind`` happened upstream of ``result``."""
+        rows = np.zeros(self._rows, dtype=bool)
+        for event in result.events:
+            event_kind, mask = self._events[event]
+            if event_kind == kind:
+                rows |= mask
+        return rows
 
     def _cast(self, a: Fx) -> Fx:
-        """Conversion to result_t: TRN to F fraction bits, then WRAP to W bits."""
-        v = _floor_shift(a.v, a.frac - self.t.frac)
-        v = _shift_left(v, self.t.frac - a.frac) if a.frac < self.t.frac else v
+        """Conversion to result_t: TRN to F fraction bits, then WRAP to W bits.
+
+        When the tracked bound shows the value cannot leave W bits, the wrap (and its check) is skipped.
+        """
+        drop = a.frac - self.t.frac
+        v = _floor_shift(a.v, drop)
+        bound = (a.limit() >> drop) + 1 if drop > 0 else a.limit() << -drop
+        v = _shift_left(v, -drop, a.limit()) if drop < 0 else v
+        top = 1 << (self.t.width - 1)
+        if bound < top:
+            return Fx(v if v.dtype == np.int64 else v.astype(np.int64), self.t.frac, a.events, bound)
         wrapped, ovf = _wrap(v, self.t.width)
-        return Fx(wrapped, self.t.frac, a.overflow | ovf, a.clip, a.div0)
+        return Fx(wrapped, self.t.frac, a.events | self._event("overflow", ovf), top)
 
     def _op_input(self, node: Expr) -> Fx:
-        codes, ovf = double_to_fixed(self._inputs[:, node.attr[0]], self.t)
-        return Fx(codes, self.t.frac, ovf, self._false(), self._false())
+        index = node.attr[0]
+        overflow = self._event("overflow", self._input_wrapped[index])
+        return Fx(self._input_codes[index], self.t.frac, overflow, 1 << (self.t.width - 1))
 
     def _op_const(self, node: Expr) -> Fx:
         """One conversion, broadcast to every row (a constant is the same code on each)."""
         code, ovf = double_to_fixed(np.array([node.attr[1]]), self.t)
         rows = self._rows
-        return Fx(np.full(rows, code[0]), self.t.frac, np.full(rows, ovf[0]), self._false(), self._false())
+        overflow = self._event("overflow", np.full(rows, ovf[0]))
+        return Fx(np.full(rows, code[0]), self.t.frac, overflow, abs(int(code[0])))
 
     def _op_cast(self, node: Expr) -> Fx:
         return self._cast(self._eval(node.args[0]))
 
     @staticmethod
-    def _merge(a: Fx, b: Fx, v: np.ndarray, frac: int, div0: np.ndarray | None = None) -> Fx:
-        return Fx(
-            v, frac, a.overflow | b.overflow, a.clip | b.clip, a.div0 | b.div0 if div0 is None else div0
-        )
+    def _merge(
+        a: Fx, b: Fx, v: np.ndarray, frac: int, bound: int, events: frozenset[int] = frozenset()
+    ) -> Fx:
+        return Fx(v, frac, a.events | b.events | events, bound)
 
-    def _aligned(self, a: Fx, b: Fx) -> tuple[np.ndarray, np.ndarray, int]:
+    def _aligned(self, a: Fx, b: Fx) -> tuple[np.ndarray, np.ndarray, int, int]:
+        """Both operands on the finer binary point, as int64 when their sum provably fits, and that bound."""
         frac = max(a.frac, b.frac)
-        va, vb = _shift_left(a.v, frac - a.frac), _shift_left(b.v, frac - b.frac)
-        if va.dtype == object or vb.dtype == object or _maxabs(va) + _maxabs(vb) >= _INT64_SAFE:
+        va = _shift_left(a.v, frac - a.frac, a.limit())
+        vb = _shift_left(b.v, frac - b.frac, b.limit())
+        bound = (a.limit() << (frac - a.frac)) + (b.limit() << (frac - b.frac))
+        if bound >= _INT64_SAFE and va.dtype != object and vb.dtype != object:
+            bound = _maxabs(va) + _maxabs(vb)  # the tracked bound is loose: measure
+        if va.dtype == object or vb.dtype == object or bound >= _INT64_SAFE:
             va, vb = _as_object(va), _as_object(vb)
-        return va, vb, frac
+        return va, vb, frac, bound
 
     def _op_add(self, node: Expr) -> Fx:
         return self._add_sub(node, operator.add)
@@ -322,19 +365,22 @@ class Emulator:
     def _add_sub(self, node: Expr, op: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Fx:
         """Exact: both operands on the finer binary point (ap_fixed's result type grows to hold the sum)."""
         fa, fb = (self._eval(arg) for arg in node.args)
-        va, vb, frac = self._aligned(fa, fb)
-        return self._merge(fa, fb, op(va, vb), frac)
+        va, vb, frac, bound = self._aligned(fa, fb)
+        return self._merge(fa, fb, op(va, vb), frac, bound)
 
     def _op_neg(self, node: Expr) -> Fx:
         fa = self._eval(node.args[0])
-        return Fx(-fa.v, fa.frac, fa.overflow, fa.clip, fa.div0)
+        return Fx(-fa.v, fa.frac, fa.events, fa.bound)
 
     def _op_mul(self, node: Expr) -> Fx:
         fa, fb = (self._eval(arg) for arg in node.args)
         va, vb = fa.v, fb.v
-        if va.dtype == object or vb.dtype == object or _maxabs(va) * _maxabs(vb) >= _INT64_SAFE:
+        bound = fa.limit() * fb.limit()
+        if bound >= _INT64_SAFE and va.dtype != object and vb.dtype != object:
+            bound = _maxabs(va) * _maxabs(vb)  # the tracked bound is loose: measure
+        if va.dtype == object or vb.dtype == object or bound >= _INT64_SAFE:
             va, vb = _as_object(va), _as_object(vb)
-        return self._merge(fa, fb, va * vb, fa.frac + fb.frac)
+        return self._merge(fa, fb, va * vb, fa.frac + fb.frac, bound)
 
     def _op_div(self, node: Expr) -> Fx:
         fa, fb = (self._eval(arg) for arg in node.args)
@@ -350,7 +396,7 @@ class Emulator:
         quotient = np.where(zero, 0, quotient)
         if quotient.dtype == object and _maxabs(quotient) < _INT64_SAFE:
             quotient = quotient.astype(np.int64)
-        return self._merge(fa, fb, quotient, fa.frac, fa.div0 | fb.div0 | zero)
+        return self._merge(fa, fb, quotient, fa.frac, -1, self._event("div0", zero))
 
     def _op_call(self, node: Expr) -> Fx:
         name = node.attr[0]  # hls::f<W, I>: the template arguments repeat result_t's widths
@@ -367,7 +413,7 @@ class Emulator:
             codes = np.minimum(np.abs(fa.v), hi)
         else:
             codes = math_on_codes(name, fa.v, self.t)
-        return Fx(codes, self.t.frac, fa.overflow, fa.clip, fa.div0)
+        return Fx(codes, self.t.frac, fa.events, 1 << (self.t.width - 1))
 
     def _hls_binary(self, name: str, *args: Expr) -> Fx:
         if name != "pow" or len(args) != 2:
@@ -385,14 +431,14 @@ class Emulator:
             except (OverflowError, ZeroDivisionError):
                 values[i] = math.inf
         codes = _sat_floor(values, self.t)[inverse.reshape(-1)]
-        return self._merge(fa, fb, codes, self.t.frac)
+        return self._merge(fa, fb, codes, self.t.frac, 1 << (self.t.width - 1))
 
     def _lut(self, name: str, a: Expr) -> Fx:
         if name not in self.luts:
             raise SymtrigError(f"expression calls {name}(…), which is neither a declared LUT nor supported")
         fa = self._cast(self._eval(a))  # operator()(T n): implicit conversion to result_t
         values, clipped = self.luts[name](fa.v)
-        return Fx(values, self.t.frac, fa.overflow, fa.clip | clipped, fa.div0)
+        return Fx(values, self.t.frac, fa.events | self._event("clip", clipped), 1 << (self.t.width - 1))
 
 
 _EMULATED_OPS = frozenset({"input", "const", "cast", "neg", "add", "sub", "mul", "div", "call"})
@@ -416,3 +462,14 @@ def _check_supported(node: Expr) -> None:
             if "::" not in name and len(n.args) != 1:
                 raise SymtrigError(f"{name}(…) is called with {len(n.args)} arguments; a LUT takes one")
         stack.extend(n.args)
+
+
+def emulator_for(lowered, fixed: FixedType | str) -> Emulator:
+    """An emulator of the project :func:`~symtrig.backends.hls4ml.project.write_project` would write at
+    ``fixed``, without compiling (the C++ is printed once per lowered design)."""
+    from symtrig.backends.hls4ml.project import check_precision, printed_cpp
+
+    fixed = fixed if isinstance(fixed, FixedType) else FixedType.parse(fixed)
+    check_precision(lowered, fixed)
+    project = printed_cpp(lowered)
+    return Emulator(project.outputs, project.luts, fixed, n_inputs=lowered.n_inputs)

@@ -16,11 +16,11 @@ import numpy as np
 
 from symtrig import expr as ex
 from symtrig.errors import SymtrigError
-from symtrig.hls.fixed import FixedType
-from symtrig.hls.lower import Lowered
-from symtrig.hls.project import emulator_for
+from symtrig.lower.fixed import FixedType
 from symtrig.lower.ranges import HEADROOM_BITS, WidestValue, signed_int_bits, widest_value
+from symtrig.lower.tables import Lowered
 from symtrig.lower.tolerance import calibration_slices, per_class_auc, tolerance_score
+from symtrig.verify.hls4ml_emulator import emulator_for
 
 MAX_WIDTH = 32
 #: At most this fraction of calibration jets may have a table argument clamped to an edge entry that misses the

@@ -1,8 +1,8 @@
 """Real synthesis figures of an hls4ml project: read Vivado/Vitis HLS reports, or run the HLS tool.
 
-Why: when a user has Xilinx tools, measured numbers beat the analytical estimate of :mod:`symtrig.hls.cost`.
+Why: when a user has Xilinx tools, measured numbers beat the analytical estimate of :mod:`symtrig.cost.hls_estimate`.
 Reading is delegated to hls4ml's own ``parse_vivado_report`` (it knows the report layout of every tool
-version it supports); this module only maps its dictionary onto :class:`~symtrig.hls.cost_params.CostReport` and
+version it supports); this module only maps its dictionary onto :class:`~symtrig.cost.hls_params.CostReport` and
 returns ``None`` whenever the figures are absent or incomplete, so callers can fall back to the estimate.
 """
 
@@ -14,8 +14,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from symtrig.cost.hls_params import CostReport
 from symtrig.errors import SymtrigError
-from symtrig.hls.cost_params import CostReport
 
 __all__ = ["HLS_TOOLS", "find_hls_tool", "read_synthesis_report", "synthesize"]
 

@@ -1,29 +1,17 @@
 """The numbers of the analytical HLS cost model and the report type it shares with real synthesis reports.
 
-Why a module of its own: every number of :mod:`symtrig.hls.cost` lives here with its source, so calibrating
+Why a module of its own: every number of :mod:`symtrig.cost.hls_estimate` lives here with its source, so calibrating
 (``benchmarks/bench_cost_model.py``) and reviewing the model touch data, not code; and
-:mod:`symtrig.hls.report_parse` can return a :class:`CostReport` without importing the model.
+:mod:`symtrig.cost.hls_reports` can return a :class:`CostReport` without importing the model.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from symtrig.cost.report import CostReport
+
 __all__ = ["DEFAULT_PARAMS", "CostParams", "CostReport"]
-
-
-@dataclass(frozen=True)
-class CostReport:
-    """Latency and resources of one design; ``source`` is 'estimate', 'csynth' or 'vsynth'."""
-
-    latency_cycles: int
-    latency_ns: float
-    interval: int
-    dsp: int
-    lut: int
-    ff: int
-    bram: int
-    source: str
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,11 @@
 """The dataflow graph the cost model schedules: parsed C++ statements with exact ap_fixed types.
 
-Why a graph of its own (rather than the :class:`~symtrig.hls.cpp.Expr` trees): it mirrors what Vivado HLS
+Why a graph of its own (rather than the :class:`~symtrig.backends.hls4ml.cpp.Expr` trees): it mirrors what Vivado HLS
 builds from the C++ before scheduling. Identical (op, operands, attr) map to one node (HLS/LLVM CSE,
 commutative operands sorted); constants are folded and trimmed to their significant bits; ``a + (-b)`` and
 ``c*u +- c*v`` are rewritten as LLVM's InstCombine does; every node carries the type ap_fixed arithmetic gives
 it (``*`` adds W and F; ``+``/``-`` take max(I)+1, max(F); casts set the type). :func:`load_design` reads
-what the graph needs from a written project through :mod:`symtrig.hls.cpp`, the emulator's reader.
+what the graph needs from a written project through :mod:`symtrig.backends.hls4ml.cpp`, the emulator's reader.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
+from symtrig.backends.hls4ml.cpp import Expr, LutDef, parse_expr, read_project
 from symtrig.errors import SymtrigError
-from symtrig.hls.cpp import Expr, LutDef, parse_expr, read_project
-from symtrig.hls.fixed import FixedType
+from symtrig.lower.fixed import FixedType
 
 #: Entries of a user LUT whose size the project does not state (hls4ml's LUTFunction default).
 DEFAULT_LUT_ENTRIES = 1024

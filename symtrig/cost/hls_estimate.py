@@ -16,9 +16,9 @@ and mimics what Vivado HLS 2020.1 does with it in a ``#pragma HLS PIPELINE`` fun
 
 It is an estimate: quote it as about +-30 % for resources and +-1 cycle for latency (see
 ``benchmarks/bench_cost_model.py`` for the calibration against public csynth reports). Nothing here evaluates
-text: the C++ is read by :mod:`symtrig.hls.cpp` (shared with the bit-exact emulator); the typed, hash-consed
-graph of steps 1-2 is built by :mod:`symtrig.hls.cost_graph`; every number of the model, with its source, is in
-:mod:`symtrig.hls.cost_params`; this module does the demanded-bits pass, the scheduling and the resource sums.
+text: the C++ is read by :mod:`symtrig.backends.hls4ml.cpp` (shared with the bit-exact emulator); the typed, hash-consed
+graph of steps 1-2 is built by :mod:`symtrig.cost.hls_graph`; every number of the model, with its source, is in
+:mod:`symtrig.cost.hls_params`; this module does the demanded-bits pass, the scheduling and the resource sums.
 """
 
 from __future__ import annotations
@@ -27,10 +27,10 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+from symtrig.cost.hls_graph import Design, Graph, Node, load_design
+from symtrig.cost.hls_params import DEFAULT_PARAMS, CostParams, CostReport
 from symtrig.errors import SymtrigError
-from symtrig.hls.cost_graph import Design, Graph, Node, load_design
-from symtrig.hls.cost_params import DEFAULT_PARAMS, CostParams, CostReport
-from symtrig.hls.fixed import FixedType
+from symtrig.lower.fixed import FixedType
 
 __all__ = [
     "DEFAULT_PARAMS",

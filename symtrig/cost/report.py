@@ -1,0 +1,43 @@
+"""The one record of a design's latency and resources, and what each figure source means.
+
+Every figure says where it came from: ``estimate`` (symtrig's analytical model of hls4ml's C++), ``csynth`` /
+``vsynth`` (Vivado/Vitis HLS reports), or ``yosys`` (post-synthesis cell counts of Yosys ``synth_xilinx`` for
+UltraScale+: no place and route, no timing; the cycle count is the pipeline's stage count, a model).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+#: ``source`` value -> (the word every label uses, what it means).
+COST_SOURCES: Mapping[str, tuple[str, str]] = {
+    "estimate": ("estimate", "analytical cost model of the HLS C++, not synthesized"),
+    "csynth": ("synthesis", "HLS C-synthesis report"),
+    "vsynth": ("synthesis", "Vivado synthesis report"),
+    "yosys": (
+        "yosys",
+        "Yosys synth_xilinx post-synthesis cell counts for UltraScale+ (no place and route, no timing); "
+        "cycles = pipeline stages of a delay model",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class CostReport:
+    """Latency and resources of one design; ``source`` is a key of :data:`COST_SOURCES`.
+
+    ``bram`` counts BRAM18 blocks; ``extra`` holds source-specific facts (Yosys: LUTRAM, CARRY and MUXF cells,
+    the modelled delay of each pipeline stage).
+    """
+
+    latency_cycles: int
+    latency_ns: float
+    interval: int
+    dsp: int
+    lut: int
+    ff: int
+    bram: int
+    source: str
+    extra: Mapping[str, Any] = field(default_factory=dict)

@@ -1,0 +1,79 @@
+"""``symtrig emit-hls``: leaderboard expressions → verified, costed fixed-point designs (hls4ml HLS or da4ml RTL).
+
+select (:mod:`~symtrig.emit.selection`, the one rule of :mod:`symtrig.select`; ``--max-latency``:
+:mod:`~symtrig.emit.budget`) → a backend's flow (:mod:`~symtrig.emit.flows`: lower → backend → verify → cost)
+→ the design record (:mod:`~symtrig.emit.record`, ``design.json`` + README) → ``designs.csv``. The leaderboard
+is read, never written: hardware results live per design.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from symtrig import atomic
+from symtrig.emit.budget import within_budget
+from symtrig.emit.config import EmitConfig
+from symtrig.emit.flows import Jets, get_flow
+from symtrig.emit.record import design_record, readme, warnings_of
+from symtrig.emit.selection import fit_data, select_designs
+from symtrig.errors import ToleranceError
+from symtrig.store import leaderboard, paths
+from symtrig.store.designs import DesignRecord, write_design, write_designs_table
+
+
+@dataclass(frozen=True)
+class EmitResult:
+    """The designs one emit-hls made, the dataset they were measured on and the designs table."""
+
+    designs: tuple[DesignRecord, ...]
+    dataset_label: str
+    designs_table: Path
+
+
+def emit(
+    config: EmitConfig, warn: Callable[[str], None] = print, progress: Callable[[str], None] | None = None
+) -> EmitResult:
+    """Run the stage; ``warn`` gets every warning line, ``progress`` (if given) a line per design started."""
+    config = config.validated()
+    board = Path(config.leaderboard)
+    frame = leaderboard.read(board)
+    designs = select_designs(frame, config, board.name)
+    data = fit_data(board, frame)
+    flow = get_flow(config.backend)
+    records = []
+    for number, spec in enumerate(designs, start=1):
+        jets = Jets.of(data, spec.class_indices)
+        if config.max_latency is not None:
+            spec = within_budget(spec, frame, flow, jets, config, board.name)
+        name = spec.name if config.backend == "hls4ml" else f"{spec.name}_{config.backend}"
+        if progress:
+            progress(f"[{number}/{len(designs)}] {name}: {len(spec.exprs)} output(s), {config.backend}")
+        folder = Path(config.out) / name
+        build = flow.build(spec, jets, folder, config, warn)
+        record = design_record(name, spec, build, jets, data, config)
+        write_design(folder, record)
+        atomic.write_text(folder / paths.DESIGN_README, readme(record, build.readme))
+        for line in warnings_of(record):
+            warn(line)
+        records.append(record)
+    table = write_designs_table(config.out)
+    if config.strict:
+        require_tolerance(records)
+    return EmitResult(tuple(records), data.label, table)
+
+
+def require_tolerance(records: list[DesignRecord]) -> None:
+    """``--strict``: the first design that misses its AUC tolerance ends the command with exit code 1."""
+    for record in records:
+        tol = record.tolerance
+        if not tol.meets:
+            raise ToleranceError(
+                f"{record.design}: class {tol.failing_class} changes AUC by {tol.failing_auc_change:.4f} on the "
+                f"test split, over --max-auc-drop {tol.max_auc_drop} (the design is written and marked "
+                "meets_tolerance=false)"
+            )
+
+
+__all__ = ["EmitConfig", "EmitResult", "emit"]

@@ -1,0 +1,104 @@
+"""The seam between emit-hls and its backends: one flow per backend, each a pipeline of separate stages.
+
+A flow lowers a design's expressions (:mod:`symtrig.lower`: ranges, tables, precision), has a backend write the
+project (:mod:`symtrig.backends`), runs a bit-exact model of it on the test split (:mod:`symtrig.verify`) and
+attaches a cost with its source (:mod:`symtrig.cost`). emit-hls itself only selects, calls a flow and records:
+adding a backend means adding a flow, not editing the stage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import sympy as sp
+
+from symtrig.cost.report import CostReport
+from symtrig.data import JetData, calibration_jets, output_labels
+from symtrig.emit.config import EmitConfig
+from symtrig.emit.selection import DesignSpec
+
+
+@dataclass(frozen=True)
+class Jets:
+    """The rows one design is calibrated on (train + validation) and judged on (test), raw features."""
+
+    X_calib: np.ndarray
+    labels_calib: np.ndarray  # output indices (symtrig.data.output_labels); -1 = background
+    X_test: np.ndarray
+    labels_test: np.ndarray
+    mean: np.ndarray
+    scale: np.ndarray
+
+    @classmethod
+    def of(cls, data: JetData, classes: list[int]) -> Jets:
+        X_calib, labels_calib = calibration_jets(data, classes)
+        return cls(
+            X_calib, labels_calib, data.X_test, output_labels(data.y_test, classes), data.mean_, data.scale_
+        )
+
+    @property
+    def slice_size(self) -> int:
+        """Test-sized slices of the calibration jets (the tolerance rule of :mod:`symtrig.lower.tolerance`)."""
+        return len(self.labels_test)
+
+    def standardize(self, X: np.ndarray) -> np.ndarray:
+        return (np.asarray(X, dtype=np.float64) - self.mean) / self.scale
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the precision search concluded on the calibration jets (the rule of :mod:`symtrig.lower.tolerance`)."""
+
+    met: bool
+    score: float
+    changes: np.ndarray  # per output, worst |AUC change| over all calibration jets and every slice
+    clip_rate: float = 0.0  # worst output's wrong-edge table clamps on the calibration jets
+    widest: str | None = None  # the value that set the integer bits
+
+
+@dataclass(frozen=True)
+class Build:
+    """What a flow hands back: every figure the design record needs beyond the selection."""
+
+    precision: str
+    outcome: Outcome
+    lowered: tuple[sp.Expr, ...]  # as built, over x0..x15 (standardized): equal in value to the fitted forms
+    y_test: np.ndarray  # bit-exact fixed-point outputs on the test split (rows x outputs)
+    overflow_rate: np.ndarray  # per output, on the test split
+    clip_rate: np.ndarray  # per output, on the test split
+    cost: CostReport
+    readme: str  # how to build and use the project, specific to the backend
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+
+class Flow(Protocol):
+    """One backend's path from expressions to a verified, costed project."""
+
+    name: str
+
+    def build(
+        self, spec: DesignSpec, jets: Jets, folder: Path, config: EmitConfig, warn: Callable[[str], None]
+    ) -> Build: ...
+
+    def prepare_budget(self, spec: DesignSpec, jets: Jets, config: EmitConfig) -> None:
+        """Whatever ``candidate_latency`` needs to know of the whole design first (``--max-latency``)."""
+        ...
+
+    def candidate_latency(self, expr: sp.Expr, jets: Jets, config: EmitConfig) -> int:
+        """Clock cycles of ``expr`` alone as a one-output design (for ``--max-latency``)."""
+        ...
+
+
+def get_flow(backend: str) -> Flow:
+    """The flow of a backend name (validated by :class:`~symtrig.emit.config.EmitConfig`)."""
+    if backend == "da4ml":
+        from symtrig.emit.da4ml_flow import Da4mlFlow
+
+        return Da4mlFlow()
+    from symtrig.emit.hls4ml_flow import Hls4mlFlow
+
+    return Hls4mlFlow()

@@ -1,0 +1,160 @@
+"""The hls4ml flow: one ``ap_fixed<W,I>`` for every node, uniform lookup tables, hls4ml's symbolic backend.
+
+lower (:mod:`symtrig.lower.tables`, range-reduced forms and calibrated tables) → precision
+(:mod:`symtrig.lower.single_type`, with the table size when ``--lut-size auto``) → backend
+(:mod:`symtrig.backends.hls4ml.project`) → verify (:mod:`symtrig.verify.hls4ml_emulator` on the whole test
+split) → cost (a synthesis report when one exists or ``--synth`` runs Vivado/Vitis HLS, else
+:mod:`symtrig.cost.hls_estimate`).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+
+import sympy as sp
+
+from symtrig.cost.report import CostReport
+from symtrig.emit.config import EmitConfig
+from symtrig.emit.flows import Build, Jets, Outcome
+from symtrig.emit.selection import DesignSpec
+from symtrig.lower.fixed import FixedType
+from symtrig.lower.single_type import (
+    MAX_CALIBRATION_CLIP_RATE,
+    PrecisionChoice,
+    assess_precision,
+    choose_precision,
+    integer_bits,
+)
+from symtrig.lower.tables import Lowered, lower
+
+#: ``--lut-size auto``: tables start at 1024 entries (one BRAM18 at <= 18 bits) and double while no precision
+#: keeps the AUC within tolerance, or while more than :data:`MAX_CALIBRATION_CLIP_RATE` of the calibration
+#: jets clamp to a wrong table edge. A sin over a 64-wide argument span has a step of 1/16 at 1024 entries, an
+#: error no fraction bit can repair; a log|u| table's first entry serves every |u| below one step, where log
+#: still falls. 32768 entries (the largest power of two hls4ml's 16-bit table index holds) cost about 44 BRAM18
+#: per table at 22 bits.
+AUTO_LUT_SIZES = (1024, 2048, 4096, 8192, 16384, 32768)
+#: Test-bench rows written to ``tb_data/`` (a Vivado C-simulation reads them all; keep it quick).
+TB_ROWS = 1000
+#: Fraction bits ``--max-latency`` candidates are costed at: about what auto precision chose for the sample's
+#: table designs (9 to 13), or more when a candidate's tables need it.
+REFERENCE_FRACTION_BITS = 10
+
+
+class Hls4mlFlow:
+    name = "hls4ml"
+
+    def build(
+        self, spec: DesignSpec, jets: Jets, folder: Path, config: EmitConfig, warn: Callable[[str], None]
+    ) -> Build:
+        from symtrig.backends.hls4ml.project import write_project
+        from symtrig.verify.hls4ml_emulator import emulator_for
+
+        lowered, choice = choose(list(spec.exprs), jets, config, warn)
+        precision = str(choice.precision)
+        X_tb = lowered.ip_inputs(jets.X_test[:TB_ROWS])
+        write_project(
+            lowered, folder, precision=precision, part=config.part, clock_period=config.clock, X_tb=X_tb
+        )
+        result = emulator_for(lowered, choice.precision).run(lowered.ip_inputs(jets.X_test))
+        cost = _cost(folder, config)
+        return Build(
+            precision=precision,
+            outcome=Outcome(
+                choice.met,
+                choice.score,
+                choice.changes,
+                choice.clip_rate,
+                choice.widest.describe() if choice.widest else None,
+            ),
+            lowered=tuple(lowered.reduced),
+            y_test=result.y,
+            overflow_rate=result.overflow_rate,
+            clip_rate=result.lut_clip_rate,
+            cost=cost,
+            readme=_readme(precision, cost),
+            details={"luts": [asdict(spec) for spec in lowered.luts]},
+        )
+
+    def prepare_budget(self, spec: DesignSpec, jets: Jets, config: EmitConfig) -> None:
+        """Nothing: each candidate is costed on its own (at a reference precision)."""
+
+    def candidate_latency(self, expr: sp.Expr, jets: Jets, config: EmitConfig) -> int:
+        """Estimated cycles of ``expr`` as a one-output IP, at the integer bits auto precision starts from and
+        :data:`REFERENCE_FRACTION_BITS` (what the whole IP's precision is, only the whole IP knows)."""
+        from symtrig.backends.hls4ml.project import write_project
+        from symtrig.cost.hls_estimate import estimate_project
+
+        size = config.lut_size or AUTO_LUT_SIZES[0]
+        lowered = lower([expr], mean=jets.mean, scale=jets.scale, X_calib_raw=jets.X_calib, lut_size=size)
+        integer = min(integer_bits(lowered, lowered.ip_inputs(jets.X_calib))[0], 31)
+        fixed = FixedType(min(32, integer + lowered.table_frac_bits(REFERENCE_FRACTION_BITS)), integer)
+        with tempfile.TemporaryDirectory(prefix="symtrig-budget-") as scratch:
+            write_project(
+                lowered, Path(scratch) / "candidate", precision=str(fixed), clock_period=config.clock
+            )
+            return estimate_project(Path(scratch) / "candidate").latency_cycles
+
+
+def choose(
+    exprs: list[sp.Expr], jets: Jets, config: EmitConfig, warn: Callable[[str], None]
+) -> tuple[Lowered, PrecisionChoice]:
+    """Lower the expressions and pick ``ap_fixed<W,I>``; with ``--lut-size auto`` also the table size.
+
+    Explicit precision: the given type, tables of ``--lut-size`` (auto: 1024) entries, measured by the same
+    rule. ``auto``: the narrowest width that meets the rule at the smallest table size of
+    :data:`AUTO_LUT_SIZES` (or the given one) where any width does; if none does, the closest design, with a
+    warning.
+    """
+
+    def lowered_with(size: int) -> Lowered:
+        return lower(exprs, mean=jets.mean, scale=jets.scale, X_calib_raw=jets.X_calib, lut_size=size)
+
+    rule = {"max_auc_drop": config.max_auc_drop, "slice_size": jets.slice_size}
+    if config.precision != "auto":
+        lowered = lowered_with(config.lut_size or AUTO_LUT_SIZES[0])
+        fixed = FixedType.parse(config.precision)
+        return lowered, assess_precision(lowered, fixed, jets.X_calib, jets.labels_calib, **rule)
+    sizes = AUTO_LUT_SIZES if config.lut_size is None else (config.lut_size,)
+    closest: tuple[Lowered, PrecisionChoice] | None = None
+    for size in sizes:
+        lowered = lowered_with(size)
+        choice = choose_precision(lowered, jets.X_calib, jets.labels_calib, **rule)
+        if choice.met:
+            return lowered, choice
+        shortfall = choice.shortfall(config.max_auc_drop)
+        if closest is None or shortfall < closest[1].shortfall(config.max_auc_drop):
+            closest = (lowered, choice)
+        if not lowered.luts:
+            break
+    assert closest is not None
+    lowered, choice = closest
+    tables = f" with {lowered.luts[0].table_size}-entry tables" if lowered.luts else ""
+    warn(
+        f"warning: no ap_fixed up to 32 bits (tables up to {max(sizes)} entries) keeps the AUC within "
+        f"{config.max_auc_drop} of float and table clamps below {MAX_CALIBRATION_CLIP_RATE:.2%}; using "
+        f"{choice.precision}{tables} (worst AUC change {choice.drop:.4f} on train+validation jets and their "
+        f"test-sized slices, wrong-edge clamps on {choice.clip_rate:.2%} of them)"
+    )
+    return lowered, choice
+
+
+def _cost(folder: Path, config: EmitConfig) -> CostReport:
+    """Synthesis figures when asked for (or already there), else the calibrated analytical estimate."""
+    from symtrig.cost.hls_estimate import estimate_project
+    from symtrig.cost.hls_reports import read_synthesis_report, synthesize
+
+    if config.synth:
+        return synthesize(folder)
+    return read_synthesis_report(folder) or estimate_project(folder)
+
+
+def _readme(precision: str, cost: CostReport) -> str:
+    return (
+        f"hls4ml symbolic-expression IP: one type `{precision}` for inputs, constants, tables and outputs.\n\n"
+        'Build with Vivado HLS: `vivado_hls -f build_prj.tcl "reset=1 synth=1 csim=0 cosim=0 validation=0 '
+        'export=0 vsynth=0"`; `tb_data/` holds test-split rows and the bit-exact expected outputs.\n'
+    )

@@ -1,0 +1,62 @@
+"""What ``symtrig fit`` was asked to do: one frozen, validated record, written into ``run.json``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from symtrig.data import CLASSES
+from symtrig.distill import DEFAULT_BUDGET, check_c_max
+from symtrig.engines import get_engine
+from symtrig.errors import SymtrigError
+from symtrig.families import FAMILIES, get_op_costs, parse_family_list
+from symtrig.store import paths
+from symtrig.targets import TARGETS
+
+
+@dataclass(frozen=True)
+class FitConfig:
+    """Every setting of a fit; :meth:`validated` checks them all before any work starts."""
+
+    cmax: int = 40
+    families: tuple[str, ...] = tuple(FAMILIES)
+    classes: tuple[str, ...] = CLASSES
+    data: str = "sample"
+    data_home: str | None = None
+    teacher: str | None = None
+    target: str = "teacher-logodds"  # see symtrig.targets for the measured comparison
+    engine: str = "operon"
+    budget: float = DEFAULT_BUDGET
+    generations: int | None = None
+    seed: int = 0
+    jobs: int = 1
+    scheduler: str | None = None
+    op_costs: str = "unit"
+    max_rows: int = 10_000
+    refit: bool = True  # refit each front member's constants on all training rows (symtrig.refit)
+    select_features: int | None = 6  # columns each search sees (random-forest ranked); None: all
+    out: str = paths.EXPRESSIONS_DIR
+
+    def validated(self) -> FitConfig:
+        """Check every setting up front, so a mistake fails before minutes of searching."""
+        check_c_max(self.cmax)
+        parse_family_list(",".join(self.families))
+        unknown = [c for c in self.classes if c not in CLASSES]
+        if unknown or not self.classes:
+            raise SymtrigError(
+                f"unknown class(es) {', '.join(unknown) or '(none)'}; choose from {', '.join(CLASSES)}"
+            )
+        if self.target not in TARGETS:
+            raise SymtrigError(f"unknown target {self.target!r}; use one of {', '.join(TARGETS)}")
+        if not self.budget > 0:
+            raise SymtrigError(f"--budget must be a positive number of seconds, got {self.budget}")
+        if self.jobs < 1:
+            raise SymtrigError(f"--jobs must be at least 1, got {self.jobs}")
+        if self.max_rows < 100:
+            raise SymtrigError(f"--max-rows must be at least 100, got {self.max_rows}")
+        if self.select_features is not None and not 1 <= self.select_features <= 16:
+            raise SymtrigError(
+                f"--select-features must be between 1 and 16 (0 for all), got {self.select_features}"
+            )
+        get_op_costs(self.op_costs)
+        get_engine(self.engine)  # unknown or unavailable (PySR without Julia) fails before any work
+        return self

@@ -1,0 +1,76 @@
+"""The one rule for "best": per class, within one family and c_max, the highest *validation* AUC.
+
+Why one module: fit flags the best expressions, emit-hls builds them into IPs, ``--max-latency`` walks down the
+same ranking until one fits, the report shows them and the Python API returns them. With four rules (as this
+project once had) a folder holding several seeds could show one expression in the report and ship another, and a
+fallback let the test split choose the hardware. The test split is only ever reported, never used to choose.
+
+Ties (equal validation AUC) go to the simpler expression, then to the smaller ``expr_id``, so the choice is
+deterministic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from symtrig.errors import SymtrigError
+
+#: The column that chooses, and the groups within which one expression per class is chosen.
+CHOOSE_BY = "auc_val"
+GROUP_BY: tuple[str, ...] = ("family", "cmax")
+
+
+def ranked(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` ordered best first by the rule: validation AUC down, then complexity up, then ``expr_id``."""
+    if CHOOSE_BY not in frame or frame[CHOOSE_BY].isna().any():
+        raise SymtrigError(
+            f"every expression needs a {CHOOSE_BY} (validation AUC) to be chosen; rerun `symtrig fit`"
+        )
+    return frame.sort_values(
+        [CHOOSE_BY, "complexity", "expr_id"], ascending=[False, True, True], kind="stable"
+    )
+
+
+def mark_best(frame: pd.DataFrame) -> pd.Series:
+    """True for the one best row of each class within each family and c_max."""
+    flags = pd.Series(False, index=frame.index)
+    if len(frame):
+        flags.loc[best_rows(frame).index] = True
+    return flags
+
+
+def best_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """The best row of every (family, c_max, class) present in ``frame``, in the frame's own order."""
+    first = ranked(frame).groupby([*GROUP_BY, "class"], sort=False).head(1)
+    return frame.loc[frame.index.intersection(first.index)]
+
+
+def best_sets(frame: pd.DataFrame, classes: Sequence[str]) -> dict[tuple[str, int], pd.DataFrame]:
+    """Per (family, c_max) with an expression for every class: its best rows, one per class in ``classes`` order.
+
+    These are the sets emit-hls builds into one multi-output IP and the report shows side by side.
+    """
+    sets = {}
+    best = best_rows(frame)
+    for (family, cmax), group in best.groupby(list(GROUP_BY), sort=True):
+        if set(group["class"]) >= set(classes):
+            sets[(str(family), int(cmax))] = group.set_index("class").loc[list(classes)].reset_index()
+    return sets
+
+
+def pareto_mask(
+    costs: Sequence[float], values: Sequence[float], *, higher_is_better: bool = False
+) -> list[bool]:
+    """True for members no simpler member beats: the staircase of strictly improving values."""
+    order = np.argsort(costs, kind="stable")
+    mask = [False] * len(costs)
+    best = -np.inf if higher_is_better else np.inf
+    for i in order:
+        value = values[i]
+        if (value > best) if higher_is_better else (value < best):
+            mask[i] = True
+            best = value
+    return mask

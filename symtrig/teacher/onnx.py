@@ -1,0 +1,155 @@
+"""A teacher trained elsewhere: any ONNX tagger, run by onnxruntime (which executes no Python)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from scipy.special import softmax
+
+from symtrig.errors import SymtrigError
+from symtrig.teacher.model import Teacher, centre
+
+#: Probabilities below this are clipped before taking logs, so an ONNX model that outputs (float32)
+#: probabilities gives finite logits; it is float32's smallest normal number, where its softmax underflows anyway.
+_PROB_FLOOR = float(np.finfo(np.float32).tiny)
+
+
+OutputKind = Literal["auto", "probabilities", "logits"]
+
+
+class OnnxTeacher(Teacher):
+    """An ONNX tagger run by onnxruntime (e.g. a Keras model via tf2onnx, or ``torch.onnx.export``).
+
+    The model must have one input of shape ``(batch, 16)`` taking standardized features in FEATURES order, and
+    one float output of shape ``(batch, 5)`` in CLASSES order (extra non-float outputs, such as a label, are
+    ignored; a skl2onnx export needs ``zipmap=False``). A fixed batch size is handled by running in chunks.
+
+    ``output_kind`` says what that output holds. With ``"auto"`` it is decided once, at load time, on a fixed
+    probe of 256 seeded standard-normal rows: if every row is non-negative and sums to 1 (within 1e-4) the
+    output is taken as probabilities, otherwise as logits. Logits of a probability model are the centred log
+    probabilities (exact up to the model's float rounding; probabilities that underflow are floored at
+    float32's smallest normal number).
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        output_kind: OutputKind = "auto",
+        output_name: str | None = None,
+        card: dict[str, Any] | None = None,
+    ) -> None:
+        path = Path(path)
+        super().__init__(str(path), card)
+        self.session = _open_onnx(path)
+        self._input, self._batch, self._dtype = _onnx_input(self.session, path.name, self.n_features)
+        self._output = _onnx_output(self.session, path.name, output_name, len(self.classes))
+        probe = np.random.default_rng(0).standard_normal((256, self.n_features))
+        raw = self._run(probe)
+        if output_kind == "auto":
+            output_kind = "probabilities" if _looks_like_probabilities(raw) else "logits"
+        if output_kind not in ("probabilities", "logits"):
+            raise SymtrigError(
+                f"output kind must be 'auto', 'probabilities' or 'logits', not {output_kind!r}"
+            )
+        self.output_kind: OutputKind = output_kind
+
+    def predict_proba(self, X_std: np.ndarray) -> np.ndarray:
+        """The model's probabilities, or the softmax of its logits."""
+        raw = self._run(self._check_input(X_std))
+        return raw if self.output_kind == "probabilities" else softmax(raw, axis=1)
+
+    def logits(self, X_std: np.ndarray) -> np.ndarray:
+        """The model's logits, or the log of its probabilities; centred either way."""
+        raw = self._run(self._check_input(X_std))
+        if self.output_kind == "probabilities":
+            raw = np.log(np.clip(raw, _PROB_FLOOR, None))
+        return centre(raw)
+
+    def _run(self, X: np.ndarray) -> np.ndarray:
+        """Evaluate the model on all rows (in fixed-size chunks if its batch size is fixed), as float64."""
+        X = X.astype(self._dtype, copy=False)
+        if self._batch is None:
+            out = self._run_once(X)
+        else:
+            out = np.concatenate(
+                [self._run_chunk(X[i : i + self._batch]) for i in range(0, len(X), self._batch)]
+            )
+        if out.shape != (len(X), len(self.classes)):
+            raise SymtrigError(
+                f"{Path(self.source).name}: output '{self._output}' has shape {out.shape}, "
+                f"expected ({len(X)}, {len(self.classes)})"
+            )
+        return out.astype(np.float64)
+
+    def _run_chunk(self, X: np.ndarray) -> np.ndarray:
+        n = len(X)
+        padded = np.zeros((self._batch, X.shape[1]), dtype=X.dtype)
+        padded[:n] = X
+        return self._run_once(padded)[:n]
+
+    def _run_once(self, X: np.ndarray) -> np.ndarray:
+        try:
+            (out,) = self.session.run([self._output], {self._input: X})
+        except Exception as exc:  # onnxruntime raises its own non-standard exception classes
+            raise SymtrigError(
+                f"{Path(self.source).name}: onnxruntime failed to run the model: {exc}"
+            ) from exc
+        return np.asarray(out)
+
+
+def _open_onnx(path: Path):
+    import onnxruntime as ort
+
+    if not path.is_file():
+        raise SymtrigError(f"ONNX teacher {path} does not exist")
+    options = ort.SessionOptions()
+    options.log_severity_level = 3  # errors only: a warning banner per load is noise for users
+    try:
+        return ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
+    except Exception as exc:  # InvalidProtobuf, InvalidGraph, Fail, ...: all mean "not a usable ONNX model"
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise SymtrigError(f"{path.name} is not a usable ONNX model: {first_line}") from exc
+
+
+def _onnx_input(session, name: str, n_features: int) -> tuple[str, int | None, type]:
+    """The single input's name, its fixed batch size (None if dynamic) and dtype, after checking its shape."""
+    inputs = session.get_inputs()
+    if len(inputs) != 1:
+        raise SymtrigError(
+            f"{name}: expected 1 input of shape (batch, {n_features}), found {len(inputs)} inputs"
+        )
+    spec = inputs[0]
+    shape = list(spec.shape)
+    if len(shape) != 2 or (isinstance(shape[1], int) and shape[1] != n_features):
+        raise SymtrigError(f"{name}: expected input shape (batch, {n_features}), found {tuple(shape)}")
+    dtypes = {"tensor(float)": np.float32, "tensor(double)": np.float64}
+    if spec.type not in dtypes:
+        raise SymtrigError(f"{name}: expected a float input, found {spec.type}")
+    batch = shape[0] if isinstance(shape[0], int) and shape[0] > 0 else None
+    return spec.name, batch, dtypes[spec.type]
+
+
+def _onnx_output(session, name: str, wanted: str | None, n_classes: int) -> str:
+    """The output holding the class scores: the named one, or the only float output of width ``n_classes``."""
+    outputs = session.get_outputs()
+    if wanted is not None:
+        names = [o.name for o in outputs]
+        if wanted not in names:
+            raise SymtrigError(f"{name}: no output named {wanted!r}; outputs are {names}")
+        candidates = [o for o in outputs if o.name == wanted]
+    else:
+        candidates = [o for o in outputs if o.type in ("tensor(float)", "tensor(double)")]
+    candidates = [o for o in candidates if len(o.shape) == 2]
+    fitting = [o for o in candidates if not isinstance(o.shape[1], int) or o.shape[1] == n_classes]
+    if len(fitting) == 1:
+        return fitting[0].name
+    found = ", ".join(f"{o.name} {o.type} {tuple(o.shape)}" for o in outputs)
+    if not fitting:
+        raise SymtrigError(f"{name}: expected a float output of shape (batch, {n_classes}), found: {found}")
+    raise SymtrigError(f"{name}: several outputs could hold the class scores ({found}); choose one by name")
+
+
+def _looks_like_probabilities(raw: np.ndarray) -> bool:
+    return bool(np.all(raw >= 0.0) and np.allclose(raw.sum(axis=1), 1.0, atol=1e-4))
