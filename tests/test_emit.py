@@ -309,3 +309,72 @@ def test_an_output_path_that_is_a_file_is_a_one_line_error(fitted, tmp_path, cap
     assert main(["emit-hls", "--leaderboard", str(fitted / "leaderboard.csv"), "--out", str(blocker)]) == 2
     assert capsys.readouterr().err.count("\n") == 1
     assert blocker.read_text() == "not a folder"
+
+
+# ----------------------------------------------------------------------------------------- the da4ml backend
+
+
+@pytest.fixture(scope="module")
+def rtl(fitted, tmp_path_factory):
+    """The poly family as a da4ml design (Verilog), next to the leaderboard it came from."""
+    hdl = tmp_path_factory.mktemp("rtl")
+    board = fitted / "leaderboard.csv"
+    before = board.read_bytes()
+    args = [
+        "emit-hls",
+        "--leaderboard",
+        str(board),
+        "--family",
+        "poly",
+        "--backend",
+        "da4ml",
+        "--out",
+        str(hdl),
+    ]
+    assert main(args) == 0
+    assert board.read_bytes() == before
+    return hdl
+
+
+def test_the_da4ml_backend_writes_pipelined_verilog_measured_by_yosys(fitted, rtl):
+    (record,) = read_designs(rtl)
+    assert (record.design, record.backend, record.cost.source) == ("poly_c12_da4ml", "da4ml", "yosys")
+    folder = rtl / record.design
+    assert list((folder / "src").glob("*.v")) and (folder / "build_vivado_prj.tcl").is_file()
+    cost = record.cost
+    assert cost.latency_cycles == record.details["pipeline_stages"] >= 1
+    assert cost.latency_ns == cost.latency_cycles * record.clock_ns and cost.lut > 0
+    # the cycle count is the fewest stages whose modelled delay fits the clock (when any does)
+    if cost.extra["fits_clock"]:
+        assert max(cost.extra["stage_delays_ns"]) <= cost.extra["stage_budget_ns"]
+    best = best_sets(leaderboard.read(fitted / "leaderboard.csv"), CLASSES)[("poly", 12)]
+    assert [o.expr_id for o in record.outputs] == best["expr_id"].tolist()
+    assert all(o.auc_change < 0.01 and o.overflow_rate == 0.0 for o in record.outputs)
+
+
+def test_the_da4ml_backend_writes_vhdl_on_request(fitted, tmp_path):
+    board = str(fitted / "leaderboard.csv")
+    args = ["emit-hls", "--leaderboard", board, "--family", "poly", "--backend", "da4ml", "--flavor", "vhdl"]
+    assert main([*args, "--out", str(tmp_path)]) == 0
+    assert list((tmp_path / "poly_c12_da4ml" / "src").glob("*.vhd"))
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--flavor", "vhdl"], "--flavor applies to --backend da4ml"),
+        (["--backend", "da4ml", "--precision", "ap_fixed<16,6>"], "apply to --backend hls4ml"),
+        (["--backend", "verilog"], "unknown backend"),
+    ],
+)
+def test_backend_settings_that_do_not_fit_together_exit_2(fitted, tmp_path, capsys, flags, message):
+    args = [
+        "emit-hls",
+        "--leaderboard",
+        str(fitted / "leaderboard.csv"),
+        "--out",
+        str(tmp_path / "hdl"),
+        *flags,
+    ]
+    assert main(args) == 2
+    assert message in capsys.readouterr().err

@@ -1,0 +1,335 @@
+"""The direct-RTL cost path: Yosys counts and stage depth (symtrig.cost.yosys), delay model and cutoff rule
+(symtrig.cost.timing). Hand-written netlists pin the depth rules; one small da4ml design runs through Yosys."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from symtrig.cost.timing import (
+    DEFAULT_MODEL,
+    Candidate,
+    DelayModel,
+    choose_cutoff,
+    da4ml_synthesizer,
+    stage_candidates,
+    stage_delays,
+)
+from symtrig.cost.yosys import PathDepth, PathWeights, YosysReport, path_depths, synthesize
+from symtrig.errors import SymtrigError
+
+needs_yosys = pytest.mark.skipif(shutil.which("yosys") is None, reason="needs yosys on PATH")
+ZERO32 = "0" * 32
+
+
+# ------------------------------------------------------------------------------------------ hand netlists
+
+
+def _cell(kind: str, outputs: tuple[str, ...] = ("O",), params: dict | None = None, **pins: list) -> dict:
+    return {
+        "type": kind,
+        "parameters": params or {},
+        "port_directions": {pin: "output" if pin in outputs else "input" for pin in pins},
+        "connections": pins,
+    }
+
+
+def _ff(d: int, q: int) -> dict:
+    return _cell("FDRE", ("Q",), C=[4], CE=["1"], R=["0"], D=[d], Q=[q])
+
+
+def _carry4(ci: list, s: list, o: list, co: list) -> dict:
+    return _cell("CARRY4", ("O", "CO"), CI=ci, CYINIT=["0"], DI=["0"] * 4, S=s, O=o, CO=co)
+
+
+def _module(cells: dict, ports: dict, nets: dict, hidden: dict | None = None) -> dict:
+    netnames = {name: {"hide_name": 0, "bits": bits} for name, bits in nets.items()}
+    netnames.update({name: {"hide_name": 1, "bits": bits} for name, bits in (hidden or {}).items()})
+    ports = {name: {"direction": d, "bits": bits} for name, (d, bits) in ports.items()}
+    return {"modules": {"top": {"ports": ports, "cells": cells, "netnames": netnames}}}
+
+
+def _by_endpoint(depths: tuple[PathDepth, ...]) -> dict[str, PathDepth]:
+    return {depth.endpoint: depth for depth in depths}
+
+
+def test_depth_counts_luts_carry_segments_muxf_and_dsp_per_endpoint():
+    cells = {
+        "lut": _cell("LUT2", I0=[2], I1=[3], O=[10]),
+        "c1": _carry4(["0"], [10, "0", "0", "0"], [11, 12, 13, 14], [15, 16, 17, 18]),
+        "c2": _carry4([18], ["0"] * 4, [19, 21, 22, 23], [24, 25, 26, 27]),
+        "r": _ff(19, 30),
+        "mux": _cell("MUXF7", I0=[30], I1=[2], S=["0"], O=[31]),
+        "l6": _cell("LUT6", I0=[31], I1=["0"], I2=["0"], I3=["0"], I4=["0"], I5=["0"], O=[20]),
+        "q2": _ff(2, 32),
+        "dsp": _cell(
+            "DSP48E2", ("P",), dict.fromkeys(("AREG", "BREG", "MREG", "PREG"), ZERO32), A=[30], P=[40]
+        ),
+        "pr": _ff(40, 41),
+        "dsp_reg": _cell("DSP48E2", ("P",), {"PREG": "1"}, A=[2], CLK=[4], P=[42]),
+        "l1": _cell("LUT1", I0=[42], O=[43]),
+        "after": _ff(43, 44),
+    }
+    ports = {"a": ("input", [2, 3]), "clk": ("input", [4]), "y": ("output", [20])}
+    nets = {"a": [2, 3], "clk": [4], "y": [20], "r": [30], "sub.r_alias": [30], "q2": [32], "pr": [41]}
+    netlist = _module(cells, ports, nets | {"dsp_p": [42], "after_dsp": [44]}, hidden={"$abc$1": [30]})
+
+    got = _by_endpoint(path_depths(netlist, "top"))
+
+    # LUT -> CARRY4 -> CARRY4 through CI: one chain entered, two 4-bit segments
+    assert got["r"] == PathDepth("r", lut=1, carry=2, carry_chains=1)
+    assert got["y"] == PathDepth("y", lut=1, muxf=1)  # starts at register r, not before it
+    assert got["q2"] == PathDepth("q2")  # port straight into a register
+    assert got["pr"] == PathDepth("pr", dsp=1)  # combinational DSP48E2 crossed
+    assert got["after_dsp"] == PathDepth("after_dsp", lut=1)  # a DSP with PREG=1 is a start point
+    assert got["dsp_p"] == PathDepth("dsp_p")  # ... and an endpoint of the port feeding it
+    assert set(got) == {"r", "y", "q2", "pr", "dsp_p", "after_dsp"}
+
+
+def test_path_weights_choose_the_critical_chain_and_a_routed_mux_select_is_a_lut_level():
+    cells = {
+        "r": _ff(2, 10),
+        "a": _cell("LUT1", I0=[2], O=[12]),
+        "b": _cell("LUT1", I0=[12], O=[13]),
+        "c": _cell("LUT1", I0=[13], O=[14]),
+        "mux": _cell("MUXF7", I0=[10], I1=["0"], S=[14], O=[11]),
+        "out": _cell("LUT1", I0=[11], O=[20]),
+    }
+    netlist = _module(cells, {"x": ("input", [2]), "y": ("output", [20])}, {"x": [2], "y": [20], "r": [10]})
+
+    by_cells = _by_endpoint(path_depths(netlist, "top"))["y"]
+    by_muxf = _by_endpoint(path_depths(netlist, "top", PathWeights(lut=0.1, muxf=10.0)))["y"]
+
+    assert (by_cells.lut, by_cells.muxf) == (5, 0)  # x -> 3 LUTs -> MUXF7 select (routed) -> LUT
+    assert (by_muxf.lut, by_muxf.muxf) == (1, 1)  # r -> MUXF7 data input -> LUT
+
+
+def test_srl_input_counts_at_its_first_register_and_stages_follow_da4ml_names():
+    srl_address = {"A0": ["1"], "A1": ["0"], "A2": ["0"], "A3": ["0"]}  # depth 2: two packed registers
+    cells = {
+        "s0": _ff(2, 10),
+        "la": _cell("LUT1", I0=[10], O=[11]),
+        "s1": _ff(11, 12),
+        "lb": _cell("LUT1", I0=[12], O=[13]),
+        "s2": _ff(13, 14),
+        "lc": _cell("LUT1", I0=[12], O=[15]),
+        "ld": _cell("LUT1", I0=[15], O=[16]),
+        "srl": _cell("SRL16E", ("Q",), CLK=[4], CE=["1"], D=[16], Q=[17], **srl_address),
+        "cy": _carry4(["0"], [14, "0", "0", "0"], [18, 19, 21, 22], [23, 24, 25, 26]),
+        "so": _ff(18, 50),
+    }
+    ports = {"model_inp": ("input", [2]), "clk": ("input", [4]), "model_out": ("output", [50, 17])}
+    nets = {
+        "model_inp": [2],
+        "stage0_inp": [10],
+        "stage1_inp": [12],
+        "stage2_inp": [14],
+        "model_out": [50, 17],
+    }
+    netlist = _module(cells, ports, nets)
+    paths = path_depths(netlist, "top")
+
+    from symtrig.cost.yosys import _pipeline_stages
+
+    stages = _pipeline_stages(paths)
+
+    # the SRL's two LUTs are stage 1 logic (they feed the copy of stage2_inp that the SRL carries to model_out)
+    assert stages == (
+        PathDepth("stage1_inp", lut=1),
+        PathDepth("stage2_inp", lut=2),
+        PathDepth("model_out", carry=1, carry_chains=1),
+    )
+    assert [p.endpoint for p in paths] == ["stage0_inp", "stage1_inp", "stage2_inp", "model_out"]
+
+
+def test_missing_module_is_a_user_error():
+    with pytest.raises(SymtrigError, match="not in the netlist"):
+        path_depths({"modules": {}}, "top")
+
+
+# ------------------------------------------------------------------------------------------ delay model
+
+
+def test_stage_delay_adds_every_level_once_with_the_register():
+    model = DelayModel(
+        lut_ns=1, muxf_ns=10, carry_entry_ns=100, carry_step_ns=1000, dsp_ns=10000, register_ns=0.5
+    )
+    depth = PathDepth("s", lut=2, muxf=1, carry=3, carry_chains=1, dsp=1)
+
+    assert stage_delays([depth, PathDepth("empty")], model) == [12112.5, 0.5]
+    assert DEFAULT_MODEL.path_weights() == PathWeights(
+        DEFAULT_MODEL.lut_ns,
+        DEFAULT_MODEL.muxf_ns,
+        DEFAULT_MODEL.carry_entry_ns,
+        DEFAULT_MODEL.carry_step_ns,
+        DEFAULT_MODEL.dsp_ns,
+    )
+
+
+def _report(stages: list[int]) -> YosysReport:
+    """A synthesized-design stand-in whose stage i has ``stages[i]`` LUT levels."""
+    names = [f"stage{i + 1}_inp" for i in range(len(stages) - 1)] + ["model_out"]
+    depths = tuple(PathDepth(name, lut=lut) for name, lut in zip(names, stages, strict=True))
+    counts = dict.fromkeys(("lut", "inv", "muxf", "ff", "srl", "dsp", "carry", "bram", "lutram", "cells"), 0)
+    return YosysReport(
+        "symt", "xcup", **counts, stages=depths, paths=depths, yosys_version="x", wall_seconds=0.0
+    )
+
+
+LUT_ONLY = DelayModel(lut_ns=1.0, muxf_ns=0, carry_entry_ns=0, carry_step_ns=0, dsp_ns=0, register_ns=0)
+FAKE = {16: [9], 8: [5, 4], 4: [3, 3, 2, 1], 2: [2] * 8}
+CANDIDATES = [Candidate(4, 4), Candidate(1, 16), Candidate(8, 2), Candidate(2, 8)]  # any order
+
+
+def _fake_synthesizer(calls: list[int]):
+    def run(logic, cutoff):
+        calls.append(cutoff)
+        return _report(FAKE[cutoff])
+
+    return run
+
+
+@pytest.mark.parametrize(
+    ("clock_ns", "uncertainty", "cutoff", "calls"),
+    [
+        (10.0, 0.1, 16, [16]),  # 9 ns fits a 9 ns budget: one stage, one synthesis
+        (5.0, 0.1, 4, [16, 8, 4]),  # 4.5 ns budget: 2 stages (max 5) miss, 4 fit; 8 stages never built
+        (5.0, 0.0, 8, [16, 8]),  # without clock uncertainty the 2-stage design fits exactly
+    ],
+)
+def test_choose_cutoff_takes_the_fewest_stages_that_fit(clock_ns, uncertainty, cutoff, calls):
+    seen: list[int] = []
+    choice = choose_cutoff(
+        None,
+        clock_ns,
+        _fake_synthesizer(seen),
+        model=LUT_ONLY,
+        clock_uncertainty=uncertainty,
+        candidates=CANDIDATES,
+    )
+
+    assert (choice.cutoff, choice.fits) == (cutoff, True)
+    assert seen == calls
+    assert choice.stages == choice.cycles == len(FAKE[cutoff])
+    assert choice.stage_delays_ns == tuple(float(v) for v in FAKE[cutoff])
+    assert choice.budget_ns == pytest.approx(clock_ns * (1 - uncertainty))
+    assert [t.fits for t in choice.trials] == [False] * (len(calls) - 1) + [True]
+    assert choice.report.stages == _report(FAKE[cutoff]).stages
+    assert "no place and route" in choice.note
+
+
+def test_choose_cutoff_reports_the_fastest_when_nothing_fits():
+    seen: list[int] = []
+    choice = choose_cutoff(None, 1.0, _fake_synthesizer(seen), model=LUT_ONLY, candidates=CANDIDATES)
+
+    assert not choice.fits
+    assert (choice.cutoff, choice.max_delay_ns) == (2, 2.0)
+    assert seen == [16, 8, 4, 2]
+
+
+def test_choose_cutoff_rejects_bad_settings_and_unpipelined_reports():
+    with pytest.raises(SymtrigError, match="clock_ns"):
+        choose_cutoff(None, 0.0, _fake_synthesizer([]), candidates=CANDIDATES)
+    unstaged = dataclasses.replace(_report([1]), stages=())
+    with pytest.raises(SymtrigError, match="no da4ml pipeline stages"):
+        choose_cutoff(None, 5.0, lambda logic, cutoff: unstaged, candidates=CANDIDATES)
+
+
+# ------------------------------------------------------------------------------------------ real da4ml + Yosys
+
+
+@pytest.fixture(scope="module")
+def logic():
+    """Four inputs, one 8-bit-input sin table, one 10x10-bit product, constant multiplications."""
+    pytest.importorskip("da4ml")
+    from da4ml.trace import FixedVariableArrayInput, comb_trace
+    from da4ml.trace.ops import quantize
+
+    inp = FixedVariableArrayInput((4,))
+    x = quantize(inp, 1, 3, 6)
+    u = quantize(x[0:1] + x[1:2] * 0.75, 1, 2, 5, "SAT", "TRN")
+    s = quantize(np.sin(u), 1, 0, 6, "SAT", "TRN")
+    p = quantize(x[2:3] * x[3:4], 1, 6, 6, "SAT", "TRN")
+    return comb_trace(inp, np.concatenate([s * 0.5 + p, x[3:4] * 1.25 - x[0:1] * 0.375]))
+
+
+def test_stage_candidates_are_the_smallest_cutoff_per_da4ml_stage_count(logic):
+    from da4ml.trace import to_pipeline
+
+    candidates = stage_candidates(logic)
+
+    assert candidates[0].stages == 1
+    assert [c.stages for c in candidates] == sorted({c.stages for c in candidates})
+    for candidate in candidates:  # RTLModel pipelines with retiming: same stage count
+        assert len(to_pipeline(logic, candidate.cutoff, verbose=False).solutions) == candidate.stages
+        if candidate.cutoff > 1:
+            assert len(to_pipeline(logic, candidate.cutoff - 1, verbose=False).solutions) > candidate.stages
+
+
+def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
+    return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns) for p in folder.rglob("*")}
+
+
+@needs_yosys
+def test_synthesize_counts_cells_and_measures_every_da4ml_stage(logic, tmp_path):
+    from da4ml.codegen import RTLModel
+    from da4ml.trace import to_pipeline
+
+    RTLModel(
+        logic, "tiny", str(tmp_path / "prj"), flavor="verilog", latency_cutoff=4, print_latency=False
+    ).write()
+    src = tmp_path / "prj" / "src"
+    before = _snapshot(src)
+
+    report = synthesize(src, "tiny", workdir=tmp_path / "work")
+
+    assert _snapshot(src) == before  # the project is never written to
+    assert (tmp_path / "work" / "synth.log").is_file()
+    assert (report.source, re.fullmatch(r"\d+\.\d+\S*", report.yosys_version) is not None) == ("yosys", True)
+    assert "no place and route" in report.note
+    assert len(report.stages) == len(to_pipeline(logic, 4, verbose=False).solutions) == 3
+    # the product is one combinational DSP48E2 in one stage; the 8-bit table is a LUT6 widened by 2 MUXF levels
+    assert report.dsp == 1
+    assert [s.dsp for s in report.stages].count(1) == 1
+    assert max(s.muxf for s in report.stages) == 2
+    assert min(report.lut, report.ff, report.carry) > 0 and report.bram == report.lutram == 0
+    # stat -json and the netlist are separate Yosys outputs: their cell counts must agree
+    cells = json.loads((tmp_path / "work" / "netlist.json").read_text())["modules"]["tiny"]["cells"]
+    by_type = Counter(cell["type"] for cell in cells.values())
+    assert dict(report.cells_by_type) == dict(by_type)
+    assert report.lut == sum(n for kind, n in by_type.items() if re.fullmatch(r"LUT[1-6]", kind))
+
+
+@needs_yosys
+def test_choose_cutoff_with_real_yosys_picks_one_stage_for_a_slow_clock(logic):
+    candidates = stage_candidates(logic)[:2]
+    choice = choose_cutoff(logic, 50.0, da4ml_synthesizer("tiny"), candidates=candidates)
+
+    assert (choice.stages, choice.cycles, choice.fits, len(choice.trials)) == (1, 1, True, 1)
+    assert choice.cutoff == candidates[0].cutoff
+    assert choice.stage_delays_ns == tuple(stage_delays(choice.report.stages))
+    assert choice.report.dsp == 1 and choice.max_delay_ns <= choice.budget_ns == 45.0
+
+
+@needs_yosys
+def test_yosys_failure_is_one_line_with_its_error(tmp_path):
+    (tmp_path / "broken.v").write_text("module top(input a; endmodule\n")
+
+    with pytest.raises(SymtrigError, match=r"^yosys failed: .*ERROR") as caught:
+        synthesize(tmp_path, "top")
+    assert "\n" not in str(caught.value)
+
+
+def test_missing_yosys_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))
+
+    with pytest.raises(SymtrigError, match="yosys is not on PATH") as caught:
+        synthesize(tmp_path, "top")
+    assert "\n" not in str(caught.value)

@@ -1,0 +1,121 @@
+"""The da4ml backend: symtrig's model, da4ml's interpreter and the written Verilog (Verilator) agree bit for bit.
+
+One 5-output design covers every node kind: products and powers, shared subexpressions, sin/cos/exp/gauss
+tables with shifted windows, nested logabs tables (with rows where their argument is exactly 0), and rows far
+outside the calibration range (inputs wrap, table arguments saturate).
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+
+from symtrig import expr as ex
+from symtrig.backends.da4ml.project import write_project
+from symtrig.backends.da4ml.trace import trace_program
+from symtrig.data import FEATURES, calibration_jets, load_jet_data
+from symtrig.errors import SymtrigError
+from symtrig.lower.node_types import choose_node_types
+from symtrig.lower.program import build_program
+from symtrig.verify import rtl
+from symtrig.verify.program_model import run_program
+
+DESIGN = [
+    "0.62*(0.17 - 0.0147*multiplicity)*(cos(3.85*mass_mmdt) + 6.36)*(8.03*multiplicity - 4.8*c1_b1_mmdt"
+    " - cos(6.5*mass_mmdt) + 313.0) - 32.6",
+    "0.99*(1.27*zlogz + (1.14 - 0.27*multiplicity)*(1.37 - 0.92*multiplicity)*(1.89*mass_mmdt"
+    " - logabs(logabs(0.17*mass_mmdt))))",
+    "15.3*(exp(-0.66*multiplicity + 1.16*c1_b1_mmdt - exp(-0.57*multiplicity)) - exp(-0.1*multiplicity)) + 6.88",
+    "0.5*gauss(1.3*mass_mmdt - 0.4) - 0.2*multiplicity^3 + 0.3*multiplicity*zlogz*c1_b2_mmdt"
+    " - 0.7*logabs(m2_b1_mmdt)",
+    "sin(2.7*c1_b2_mmdt + 0.9*multiplicity)*logabs(m2_b1_mmdt) + cos(0.58*zlogz) - 1.5",
+]
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return load_jet_data("sample", seed=0)
+
+
+@pytest.fixture(scope="module")
+def design(sample):
+    X, labels = calibration_jets(sample, list(range(5)))
+    X = sample.standardize(X)
+    program = build_program([ex.parse_expression(text) for text in DESIGN], X)
+    types = choose_node_types(program, X, labels, slice_size=len(sample.y_test), time_budget=5.0)
+    return program, types, trace_program(program, types)
+
+
+@pytest.fixture(scope="module")
+def rows(sample):
+    """12,000 rows: the 4,000 test jets, 6,000 calibration jets, 1,000 far outside the calibration range and
+    1,000 with a logabs argument exactly 0."""
+    rng = np.random.default_rng(0)
+    test = sample.standardize(sample.X_test)
+    calibration = sample.standardize(sample.X_train[:6000])
+    wild = rng.normal(0, 8, size=(1000, test.shape[1]))
+    zeros = sample.standardize(sample.X_val[:1000])
+    zeros[:500, FEATURES.index("mass_mmdt")] = 0.0
+    zeros[500:, FEATURES.index("m2_b1_mmdt")] = 0.0
+    return np.vstack([test, calibration, wild, zeros])
+
+
+def test_the_model_equals_the_da4ml_interpreter_bit_for_bit(design, rows):
+    program, types, logic = design
+    model = run_program(program, types, rows)
+    interpreter = rtl.interpreter_predict(logic, rows)
+    assert interpreter.shape == model.y.shape == (12_000, 5)
+    np.testing.assert_array_equal(model.y, interpreter)
+    assert np.isfinite(model.y).all()
+    assert model.wrap_rate.max() > 0 and model.clip_rate.max() > 0  # the edge rows really reach the edges
+    assert not run_program(program, types, rows[:4000]).wrap_rate.any()  # test jets never wrap
+
+
+def test_each_input_port_is_declared_once_with_its_node_type(design):
+    program, types, logic = design
+    kifs = np.asarray(logic.inp_kifs).reshape(3, -1)
+    declared = {
+        n.index: t.fmt.kif for n, t in zip(program.nodes, types.nodes, strict=True) if n.kind == "input"
+    }
+    for column in range(program.n_inputs):
+        assert tuple(int(v) for v in kifs[:, column]) == declared.get(column, (0, 0, 0))
+    assert logic.shape == (program.n_inputs, len(program.outputs))
+
+
+def test_the_written_verilog_built_by_verilator_matches_the_interpreter_and_the_model(design, rows, tmp_path):
+    program, types, logic = design
+    project = write_project(logic, tmp_path / "sym_ip", name="sym_ip", latency_cutoff=5, clock_ns=4.0)
+    assert project.stages >= 2 and project.top == "sym_ip"
+    assert "src/sym_ip.v" in project.files and "build_vivado_prj.tcl" in project.files
+    verilator = rtl.verilator_predict(project, rows)
+    np.testing.assert_array_equal(verilator, rtl.interpreter_predict(logic, rows))
+    np.testing.assert_array_equal(verilator, run_program(program, types, rows).y)
+    written = sorted(str(p.relative_to(project.folder)) for p in project.folder.rglob("*") if p.is_file())
+    assert written == list(project.files)  # the build happened in a copy
+
+
+def test_projects_of_every_flavor_are_written_whole_and_replaced_atomically(design, tmp_path):
+    logic = design[2]
+    folder = tmp_path / "ip"
+    vhdl = write_project(logic, folder, name="ip", flavor="vhdl", latency_cutoff=10)
+    assert vhdl.stages >= 1 and "src/ip.vhd" in vhdl.files and not any(f.endswith(".v") for f in vhdl.files)
+    hls = write_project(logic, folder, name="ip", flavor="hls")
+    assert hls.stages == 0 and "src/ip.hh" in hls.files
+    assert not (folder / "src" / "ip.vhd").exists()  # the folder was replaced, not merged
+    comb = write_project(logic, folder, name="ip", latency_cutoff=-1)
+    assert comb.stages == 0 and "src/ip.v" in comb.files
+    with pytest.raises(SymtrigError, match="identifier"):
+        write_project(logic, folder, name="1 bad name")
+    with pytest.raises(SymtrigError, match="flavor"):
+        write_project(logic, folder, name="ip", flavor="systemc")
+    assert (folder / "src" / "ip.v").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["ip"]  # no temporary folder left behind
+
+
+def test_missing_build_tools_are_a_user_error(monkeypatch):
+    real = shutil.which
+    monkeypatch.setattr(shutil, "which", lambda tool: None if tool == "g++" else real(tool))
+    with pytest.raises(SymtrigError, match="g\\+\\+"):
+        rtl.verilator_environment()
