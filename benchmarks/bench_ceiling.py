@@ -37,13 +37,13 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import PolynomialFeatures
 
 from symtrig import expr as ex
-from symtrig.data import CLASSES, FEATURES, JetData, load_jet_data
+from symtrig.data import CLASSES, FEATURES, Dataset, load_data
 from symtrig.distill import select_features
 from symtrig.targets import make_targets
 from symtrig.teacher import Teacher, load_teacher, train_teacher
 
 
-def teacher_for(data: JetData, path: str | None, seed: int) -> Teacher:
+def teacher_for(data: Dataset, path: str | None, seed: int) -> Teacher:
     """The given teacher, or one trained like ``symtrig fit`` trains it."""
     if path and Path(path).exists():
         return load_teacher(path)
@@ -113,7 +113,7 @@ def greedy_sparse(X_train, y, X_test, c_max: int) -> list[tuple[int, np.ndarray]
 
 
 def ceiling(args: argparse.Namespace) -> None:
-    data = load_jet_data(args.data, seed=args.seed)
+    data = load_data(args.data, seed=args.seed)
     teacher = teacher_for(data, args.teacher, args.seed)
     targets = make_targets("teacher-logodds", teacher, data)
     k = CLASSES.index(args.class_name)
@@ -145,7 +145,7 @@ def noise(args: argparse.Namespace) -> None:
     board = Path(args.leaderboard)
     frame = pd.read_csv(board)
     run = json.loads((board.parent / "run.json").read_text())
-    data = load_jet_data(run["settings"]["data"], seed=run["settings"]["seed"])
+    data = load_data(run["settings"]["data"], seed=run["settings"]["seed"])
     teacher = load_teacher(board.parent / "teacher")
     X_test = data.standardize(data.X_test)
     proba = teacher.predict_proba(X_test)

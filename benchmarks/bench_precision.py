@@ -18,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from symtrig.data import CLASSES, calibration_jets, output_labels
 from symtrig.emit.config import EmitConfig
+from symtrig.emit.flows import Jets
 from symtrig.emit.hls4ml_flow import AUTO_LUT_SIZES
 from symtrig.emit.selection import fit_data, select_designs
 from symtrig.lower.fixed import FixedType
@@ -46,13 +46,13 @@ def main() -> None:
     parser.add_argument("--extra-frac", default="0,4", help="fraction bits beyond the tables' minimum")
     args = parser.parse_args()
     board = Path(args.leaderboard)
-    frame = leaderboard.read(board)
-    design = select_designs(frame, EmitConfig(leaderboard=str(board), family=args.family), board.name)[0]
+    run, data = fit_data(board, leaderboard.read(board))
+    frame = leaderboard.read(board, classes=run.outputs)
+    config = EmitConfig(leaderboard=str(board), family=args.family)
+    design = select_designs(frame, config, board.name, run.outputs, data.features)[0]
     exprs = list(design.exprs)
-    data = fit_data(board, frame)
-    order = [CLASSES.index(c) for c in design.rows["class"]]
-    X_cal, y_cal = calibration_jets(data, order)
-    y_test = output_labels(data.y_test, order)
+    jets = Jets.for_classes(data, design.classes)
+    X_cal, y_cal, y_test = jets.X_calib, jets.labels_calib, jets.labels_test
     slices = calibration_slices(len(y_cal), len(y_test))
     print(
         f"# {design.name} on {data.label}: {len(y_cal)} calibration jets, {len(slices) - 1} slices of {len(y_test)}"

@@ -27,7 +27,7 @@ _EXPORTS = {
     "EmitResult": "symtrig.emit",
     "emit": "symtrig.emit",
     "make_report": "symtrig.report",
-    "load_jet_data": "symtrig.data",
+    "load_data": "symtrig.data",
     "parse_expression": "symtrig.expr",
     "best_rows": "symtrig.select",
     "best_sets": "symtrig.select",
@@ -47,14 +47,14 @@ __all__ = [
     "best_sets",
     "emit",
     "fit",
-    "load_jet_data",
+    "load_data",
     "make_report",
     "parse_expression",
     "read_designs",
 ]
 
 if TYPE_CHECKING:
-    from symtrig.data import load_jet_data
+    from symtrig.data import load_data
     from symtrig.distill import SymbolicDistiller
     from symtrig.emit import EmitConfig, EmitResult, emit
     from symtrig.errors import SymtrigError

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from symtrig.data import load_jet_data
+from symtrig.data import load_data
 from symtrig.distill import admissible, best_per_complexity
 from symtrig.engines.base import Candidate
 from symtrig.engines.pysr import read_hall_of_fame
@@ -21,7 +21,7 @@ from symtrig.fit.config import FitConfig
 from symtrig.fit.jobs import class_inputs, scored_record
 from symtrig.fit.publish import FitResult, publish
 from symtrig.store.searches import SearchJob, write_search
-from symtrig.targets import make_targets
+from symtrig.targets import make_targets, outputs_of
 from symtrig.teacher import obtain_teacher
 
 IMPORT_ENGINE = "pysr-import"
@@ -32,18 +32,30 @@ def import_pysr(config: FitConfig, files: list[Path]) -> FitResult:
     config = config.validated()
     if len(config.families) != 1:
         raise SymtrigError("import-pysr needs exactly one --family: the operator set the PySR run used")
-    if len(files) != len(config.classes):
+    data = load_data(
+        config.data,
+        seed=config.seed,
+        data_home=config.data_home,
+        features=config.features,
+        label=config.label,
+        tree=config.tree,
+    )
+    classes = config.outputs(data.classes)
+    if len(files) != len(classes):
         raise SymtrigError(
-            f"got {len(files)} hall-of-fame file(s) for {len(config.classes)} class(es) "
-            f"({','.join(config.classes)}); give one file per class, in the order of --classes"
+            f"got {len(files)} hall-of-fame file(s) for {len(classes)} class(es) "
+            f"({','.join(classes)}); give one file per class, in the order of --classes"
         )
     family = get_family(config.families[0])
     costs = get_op_costs(config.op_costs)
-    entries = [read_hall_of_fame(path, family) for path in files]  # every file is checked before any work
-    data = load_jet_data(config.data, seed=config.seed, data_home=config.data_home)
-    teacher, teacher_id = obtain_teacher(config.teacher, config.out, data, config.seed)
+    n_features = len(data.features)
+    entries = [read_hall_of_fame(path, family, n_features) for path in files]  # all checked before any work
+    teacher, teacher_id = obtain_teacher(
+        config.teacher, config.out, data, config.seed, outputs=config.teacher_outputs
+    )
     targets = make_targets(config.target, teacher, data)
-    for path, class_name, rows in zip(files, config.classes, entries, strict=True):
+    outputs = outputs_of(config.target, teacher, data)
+    for path, class_name, rows in zip(files, classes, entries, strict=True):
         job = SearchJob(
             class_name,
             family.name,
@@ -61,16 +73,16 @@ def import_pysr(config: FitConfig, files: list[Path]) -> FitResult:
             refit=False,  # imported equations are scored as PySR wrote them
             select_features=None,
         )
-        inputs = class_inputs(targets, data, class_name)
+        inputs = class_inputs(targets, outputs, class_name)
         candidates = [Candidate(r.expr, "pysr", r.complexity, r.loss) for r in rows]
         members = best_per_complexity(
             admissible(candidates, family, config.cmax, costs), inputs.X_val, inputs.t_val
         )
         if not members:
             raise SymtrigError(f"{path}: no equation of the {family.name} family within c_max={config.cmax}")
-        write_search(config.out, scored_record(job, inputs, members, source_file=str(path)))
+        write_search(config.out, scored_record(job, inputs, members, data.features, source_file=str(path)))
     return publish(
-        config, data, teacher.source, teacher_id, "import-pysr", files=tuple(str(f) for f in files)
+        config, data, teacher.source, teacher_id, "import-pysr", classes, files=tuple(str(f) for f in files)
     )
 
 

@@ -24,7 +24,7 @@ def write(frame: pd.DataFrame, path) -> None:
 def test_reads_every_openml_layout_file_type_to_the_same_jets(tmp_path, jet_frame, suffix):
     path = tmp_path / f"jets{suffix}"
     write(jet_frame, path)
-    table = jets.load_jet_table(path)
+    table = jets.load_table(path)
     assert table.X.shape == (len(jet_frame), 16)
     np.testing.assert_array_equal(table.X, jet_frame[list(jets.FEATURES)].to_numpy())
     assert [jets.CLASSES[i] for i in table.y[:5]] == list(jet_frame["class"][:5])
@@ -34,12 +34,12 @@ def test_reads_every_openml_layout_file_type_to_the_same_jets(tmp_path, jet_fram
 def test_the_fingerprint_is_the_same_across_file_types_and_changes_with_one_value(tmp_path, jet_frame):
     write(jet_frame, tmp_path / "a.csv")
     write(jet_frame, tmp_path / "a.parquet")
-    first = jets.load_jet_table(tmp_path / "a.csv").fingerprint
-    assert first == jets.load_jet_table(tmp_path / "a.parquet").fingerprint
+    first = jets.load_table(tmp_path / "a.csv").fingerprint
+    assert first == jets.load_table(tmp_path / "a.parquet").fingerprint
     changed = jet_frame.copy()
     changed.iloc[3, 2] += 1e-9
     write(changed, tmp_path / "b.parquet")
-    assert jets.load_jet_table(tmp_path / "b.parquet").fingerprint != first
+    assert jets.load_table(tmp_path / "b.parquet").fingerprint != first
 
 
 def test_class_labels_are_case_and_space_insensitive_and_columns_may_be_reordered(tmp_path, jet_frame):
@@ -47,7 +47,7 @@ def test_class_labels_are_case_and_space_insensitive_and_columns_may_be_reordere
     frame["class"] = " " + frame["class"].str.upper()
     write(frame, tmp_path / "j.csv")
     assert (
-        jets.load_jet_table(tmp_path / "j.csv").fingerprint
+        jets.load_table(tmp_path / "j.csv").fingerprint
         == jets.validate_frame(jet_frame, name="x", simulated=False).fingerprint
     )
 
@@ -57,7 +57,7 @@ def test_rows_with_nan_or_inf_features_are_dropped_and_counted(tmp_path, jet_fra
     frame.loc[0, "d2_b1_mmdt"] = np.nan
     frame.loc[1, "mass_mmdt"] = np.inf
     write(frame, tmp_path / "j.parquet")
-    table = jets.load_jet_table(tmp_path / "j.parquet")
+    table = jets.load_table(tmp_path / "j.parquet")
     assert table.n_dropped == 2
     assert len(table.y) == len(frame) - 2
     assert np.isfinite(table.X).all()
@@ -75,8 +75,8 @@ MALFORMED = {
         lambda f: f.assign(c2_b1_mmdt=f["c2_b1_mmdt"].astype(str).where(f.index != 7, "abc")),
         "column c2_b1_mmdt has a non-numeric cell at row 7: 'abc'",
     ),
-    "too few of a class": (lambda f: f[(f["class"] != "t") | (f.index < 40)], "too few jets of class t="),
-    "all features nan": (lambda f: f.assign(zlogz=np.nan), "too few jets of class g=0"),
+    "too few of a class": (lambda f: f[(f["class"] != "t") | (f.index < 40)], "too few rows of class t="),
+    "all features nan": (lambda f: f.assign(zlogz=np.nan), "too few rows of class g=0"),
     "no rows": (lambda f: f.iloc[:0], "has no rows"),
 }
 
@@ -90,7 +90,7 @@ def test_malformed_tables_fail_with_one_line_naming_the_file_and_the_problem(
     path = tmp_path / f"bad{suffix}"
     write(mutate(jet_frame).reset_index(drop=True), path)
     with pytest.raises(SymtrigError) as err:
-        jets.load_jet_table(path)
+        jets.load_table(path)
     message = str(err.value)
     assert "\n" not in message
     assert message.startswith(path.name)
@@ -110,13 +110,13 @@ def test_unreadable_files_fail_with_one_line(tmp_path, content, name, expected):
     path = tmp_path / name
     path.write_bytes(content)
     with pytest.raises(SymtrigError, match=None) as err:
-        jets.load_jet_table(path)
+        jets.load_table(path)
     assert expected in str(err.value) and "\n" not in str(err.value)
 
 
 def test_splits_are_disjoint_stratified_and_reproducible_from_the_seed(jet_frame):
     table = jets.validate_frame(jet_frame, name="f", simulated=False)
-    a, b, c = (jets.split_jets(table, seed=s) for s in (1, 1, 2))
+    a, b, c = (jets.split_table(table, seed=s) for s in (1, 1, 2))
     for part in ("train_idx", "val_idx", "test_idx"):
         np.testing.assert_array_equal(getattr(a, part), getattr(b, part))
     assert not np.array_equal(a.test_idx, c.test_idx)
@@ -127,7 +127,7 @@ def test_splits_are_disjoint_stratified_and_reproducible_from_the_seed(jet_frame
 
 
 def test_standardization_is_fitted_on_the_training_split_only(jet_frame):
-    data = jets.split_jets(jets.validate_frame(jet_frame, name="f", simulated=False), seed=0)
+    data = jets.split_table(jets.validate_frame(jet_frame, name="f", simulated=False), seed=0)
     z_train = data.standardize(data.X_train)
     np.testing.assert_allclose(z_train.mean(axis=0), 0.0, atol=1e-12)
     np.testing.assert_allclose(z_train.std(axis=0), 1.0, atol=1e-12)
@@ -135,7 +135,7 @@ def test_standardization_is_fitted_on_the_training_split_only(jet_frame):
 
 
 def test_describe_records_source_fingerprint_sizes_and_seed(jet_frame):
-    data = jets.split_jets(jets.validate_frame(jet_frame, name="f.csv", simulated=False), seed=3)
+    data = jets.split_table(jets.validate_frame(jet_frame, name="f.csv", simulated=False), seed=3)
     info = data.describe()
     assert info["fingerprint"] == data.fingerprint and info["split_seed"] == 3
     assert info["label"] == "f.csv (real)"
@@ -152,7 +152,7 @@ def test_openml_source_uses_fetch_openml_with_the_cache_folder(monkeypatch, tmp_
         return type("Bunch", (), {"frame": frame, "target": frame["class"]})()
 
     monkeypatch.setattr("sklearn.datasets.fetch_openml", fake_fetch_openml)
-    table = jets.load_jet_table("openml", data_home=tmp_path)
+    table = jets.load_table("openml", data_home=tmp_path)
     assert calls["data_id"] == 42468 and calls["data_home"] == tmp_path and calls["cache"] is True
     assert table.source == "openml:42468" and not table.simulated and len(table.y) == len(jet_frame)
 
@@ -163,7 +163,7 @@ def test_unreachable_openml_is_a_one_line_error_with_a_hint(monkeypatch):
 
     monkeypatch.setattr("sklearn.datasets.fetch_openml", offline)
     with pytest.raises(SymtrigError, match="pass the file with --data PATH"):
-        jets.load_jet_table("openml")
+        jets.load_table("openml")
 
 
 def test_data_info_prints_counts_and_ranges(tmp_path, jet_frame, capsys):

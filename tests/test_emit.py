@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -44,7 +46,8 @@ def test_one_buildable_project_per_family_with_five_outputs_in_class_order(emitt
     for project in projects:
         for needed in (
             "build_prj.tcl",
-            "firmware/myproject.cpp",
+            "build_vitis.tcl",
+            f"firmware/{project.name}.cpp",
             "firmware/parameters.h",
             "tb_data",
             "README.md",
@@ -53,7 +56,7 @@ def test_one_buildable_project_per_family_with_five_outputs_in_class_order(emitt
         design = json.loads((project / "design.json").read_text())
         assert [o["class_name"] for o in design["outputs"]] == list(CLASSES)
         assert design["cost"]["source"] == "estimate"
-        cpp = (project / "firmware" / "myproject.cpp").read_text()
+        cpp = (project / "firmware" / f"{project.name}.cpp").read_text()
         assert all(f"y[{k}] =" in cpp for k in range(5))
 
 
@@ -192,12 +195,12 @@ def test_a_latency_budget_picks_the_best_validation_auc_that_fits_for_each_class
 
     board = fitted / "leaderboard.csv"
     frame = leaderboard.read(board)
-    data = fit_data(board, frame)
+    _, data = fit_data(board, frame)
     trig = frame[frame["family"] == "trig"]
     flow, config = Hls4mlFlow(), EmitConfig()
     cycles = {
         row.expr_id: flow.candidate_latency(
-            parse_expression(row.expression), Jets.of(data, [CLASSES.index(row[2])]), config
+            parse_expression(row.expression), Jets.for_classes(data, [row[2]]), config
         )
         for row in trig.itertuples()
     }
@@ -364,7 +367,7 @@ def test_the_da4ml_backend_writes_vhdl_on_request(fitted, tmp_path):
     [
         (["--flavor", "vhdl"], "--flavor applies to --backend da4ml"),
         (["--backend", "da4ml", "--precision", "ap_fixed<16,6>"], "apply to --backend hls4ml"),
-        (["--backend", "verilog"], "unknown backend"),
+        (["--backend", "verilog"], "'verilog' is not one of 'hls4ml', 'da4ml'"),
     ],
 )
 def test_backend_settings_that_do_not_fit_together_exit_2(fitted, tmp_path, capsys, flags, message):
@@ -378,3 +381,174 @@ def test_backend_settings_that_do_not_fit_together_exit_2(fitted, tmp_path, caps
     ]
     assert main(args) == 2
     assert message in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------- IP names and build scripts
+
+#: The Vivado/Vitis HLS commands a build script issues; :func:`_hls_calls` records them rather than run them.
+HLS_COMMANDS = (
+    "open_project",
+    "set_top",
+    "add_files",
+    "open_solution",
+    "config_compile",
+    "config_array_partition",
+    "set_part",
+    "config_schedule",
+    "create_clock",
+    "set_clock_uncertainty",
+    "csim_design",
+    "csynth_design",
+    "cosim_design",
+    "export_design",
+    "exit",
+)
+SYNTH_ONLY = "reset=1 csim=0 synth=1 cosim=0 validation=0 export=0 vsynth=0"
+PUBLISHED_DESIGN = Path(__file__).parent / "fixtures" / "csynth" / "userlut_16_6"
+
+
+def _hls_calls(project: Path, script: str, monkeypatch, options: str = SYNTH_ONLY) -> list[tuple[str, ...]]:
+    """Run ``script`` in Tcl as the HLS tool would (in the project folder, options in argv), with every HLS
+    command recorded rather than run: what the script asks the tool to do, without the tool."""
+    tkinter = pytest.importorskip("tkinter")
+    monkeypatch.chdir(project)
+    tcl = tkinter.Tcl()
+    tcl.eval("set ::calls {}")
+    for command in HLS_COMMANDS:
+        tcl.eval(f"proc {command} args {{ lappend ::calls [list {command} {{*}}$args] }}")
+    tcl.eval(f"set ::argv [list {{{options}}}]")
+    tcl.eval(f"source {{{project / script}}}")
+    return [tuple(tcl.splitlist(call)) for call in tcl.splitlist(tcl.eval("set ::calls"))]
+
+
+def _added_files(calls: list[tuple[str, ...]]) -> list[str]:
+    """The paths of every ``add_files`` call (without -tb and -cflags and its value)."""
+    paths = []
+    for call in calls:
+        if call[0] == "add_files":
+            words = [w for w in call[1:] if w != "-tb"]
+            paths += [
+                w for i, w in enumerate(words) if w != "-cflags" and (i == 0 or words[i - 1] != "-cflags")
+            ]
+    return paths
+
+
+@pytest.fixture(scope="module")
+def named(fitted, tmp_path_factory):
+    """One IP of two classes' trig expressions chosen by ID, named ``ctrl``, at a 4 ns clock."""
+    out = tmp_path_factory.mktemp("named")
+    board = fitted / "leaderboard.csv"
+    ids = pd.read_csv(board).query("family == 'trig'").drop_duplicates("class")["expr_id"].head(2).tolist()
+    args = ["emit-hls", "--leaderboard", str(board), "--select", ",".join(ids), "--project-name", "ctrl"]
+    assert main([*args, "--clock", "4", "--out", str(out)]) == 0
+    return out / "selection"
+
+
+def test_each_design_is_its_own_ip_named_after_it_so_designs_in_one_folder_never_collide(emitted):
+    hdl, _ = emitted
+    records = read_designs(hdl)
+    tops = [record.details["top"] for record in records]
+    assert tops == [record.design for record in records] and len(set(tops)) == len(tops) == 4
+    for top in tops:
+        project = hdl / top
+        assert f'set project_name "{top}"' in (project / "project.tcl").read_text()
+        assert f"void {top}(" in (project / "firmware" / f"{top}.h").read_text()
+        assert (project / f"{top}_test.cpp").is_file() and not list(project.rglob("*myproject*"))
+
+
+def test_project_name_sets_the_top_function_and_file_names_in_both_build_scripts(named, monkeypatch):
+    record = json.loads((named / "design.json").read_text())
+    assert record["details"]["top"] == "ctrl" and record["settings"]["project_name"] == "ctrl"
+    for name in ("firmware/ctrl.cpp", "firmware/ctrl.h", "ctrl_test.cpp", "ctrl_bridge.cpp"):
+        assert (named / name).is_file(), name
+    assert not list(named.rglob("*myproject*"))
+    for script in ("build_prj.tcl", "build_vitis.tcl"):  # Vivado HLS (hls4ml's) and Vitis HLS (symtrig's)
+        calls = _hls_calls(named, script, monkeypatch)
+        assert ("set_top", "ctrl") in calls and ("open_project", "-reset", "ctrl_prj") in calls, script
+        clock = ("create_clock", "-period", "4.0", "-name", "default")
+        assert ("set_part", record["part"]) in calls and clock in calls, script
+        assert ("add_files", "firmware/ctrl.cpp", "-cflags", "-std=c++0x") in calls
+        added = _added_files(calls)
+        assert "ctrl_test.cpp" in added and all((named / path).exists() for path in added), (script, added)
+        ran = {call[0] for call in calls}
+        assert "csynth_design" in ran and not ran & {"csim_design", "cosim_design"}, script
+    everything = _hls_calls(named, "build_vitis.tcl", monkeypatch, "csim=1 cosim=1 validation=0 export=1")
+    assert {("csim_design",), ("cosim_design",)} <= set(everything)
+    assert ("export_design", "-format", "ip_catalog", "-version", "1.0.0") in everything
+    readme = (named / "README.md").read_text()
+    assert "vitis_hls -f build_vitis.tcl" in readme and "vivado_hls -f build_prj.tcl" in readme
+    assert "`ctrl`" in readme
+
+
+def test_with_several_designs_an_explicit_name_prefixes_each_design(fitted, tmp_path):
+    args = ["emit-hls", "--leaderboard", str(fitted / "leaderboard.csv"), "--select", "pareto"]
+    assert main([*args, "--family", "poly", "--project-name", "ctrl", "--out", str(tmp_path)]) == 0
+    records = read_designs(tmp_path)
+    tops = [record.details["top"] for record in records]
+    assert len(records) >= 2 and len(set(tops)) == len(tops)
+    for record, top in zip(records, tops, strict=True):
+        assert top == "ctrl_" + record.design.replace("-", "_")  # expression IDs such as t-poly-c12-...
+        assert (tmp_path / record.design / "firmware" / f"{top}.cpp").is_file()
+
+
+def test_the_da4ml_top_follows_the_same_rule_and_its_readme_says_how_to_build(rtl):
+    (record,) = read_designs(rtl)
+    assert record.details["top"] == record.design == "poly_c12_da4ml"
+    folder = rtl / record.design
+    assert 'set project_name "poly_c12_da4ml"' in (folder / "build_vivado_prj.tcl").read_text()
+    readme = (folder / "README.md").read_text()
+    assert "vivado -mode batch -source build_vivado_prj.tcl" in readme
+    assert "quartus_sh -t build_quartus_prj.tcl" in readme and (folder / "build_quartus_prj.tcl").is_file()
+
+
+def _fake_hls_tools(bin_dir: Path, tools: tuple[str, ...]) -> Path:
+    """Stand-ins for HLS compilers: each logs its command line, then files the published design's csynth
+    report where the real tool would, under the name the project's project.tcl gives."""
+    bin_dir.mkdir(exist_ok=True)
+    app = PUBLISHED_DESIGN / "myproject_prj" / "vivado_hls.app"
+    xml = PUBLISHED_DESIGN / "myproject_prj" / "solution1" / "syn" / "report" / "myproject_csynth.xml"
+    for tool in tools:
+        fake = bin_dir / tool
+        fake.write_text(
+            "#!/bin/sh\n"
+            f'echo "{tool} $*" >> hls_calls.log\n'
+            "name=$(sed -n 's/^set project_name \"\\(.*\\)\"$/\\1/p' project.tcl)\n"
+            'mkdir -p "${name}_prj/solution1/syn/report"\n'
+            f'cp "{app}" "${{name}}_prj/hls.app"\n'
+            f'cp "{xml}" "${{name}}_prj/solution1/syn/report/${{name}}_csynth.xml"\n'
+        )
+        fake.chmod(0o755)
+    return bin_dir
+
+
+def test_synth_prefers_vitis_hls_and_reads_the_report_under_the_projects_own_name(
+    fitted, tmp_path, monkeypatch
+):
+    from symtrig.cost.hls_reports import read_synthesis_report, synthesize
+
+    published = read_synthesis_report(PUBLISHED_DESIGN)
+    bin_dir = _fake_hls_tools(tmp_path / "bin", ("vitis_hls", "vivado_hls"))
+    monkeypatch.setenv("PATH", os.pathsep.join([str(bin_dir), "/usr/bin", "/bin"]))
+    board = fitted / "leaderboard.csv"
+    ids = pd.read_csv(board).query("family == 'poly'")["expr_id"].head(1).tolist()
+    args = ["emit-hls", "--leaderboard", str(board), "--select", ids[0], "--project-name", "ctrl", "--synth"]
+    assert main([*args, "--out", str(tmp_path / "hdl")]) == 0
+    project = tmp_path / "hdl" / "selection"
+    (record,) = read_designs(tmp_path / "hdl")
+    assert record.cost == published and (project / "ctrl_prj" / "hls.app").is_file()
+    assert (project / "hls_calls.log").read_text() == f"vitis_hls -f build_vitis.tcl {SYNTH_ONLY}\n"
+    (bin_dir / "vitis_hls").unlink()  # Vivado HLS only: hls4ml's own script
+    assert synthesize(project) == published
+    assert (project / "hls_calls.log").read_text().splitlines()[
+        -1
+    ] == f"vivado_hls -f build_prj.tcl {SYNTH_ONLY}"
+
+
+@pytest.mark.parametrize("name", ["1ctrl", "ctrl-ip", "c" * 64, "defines", ""])
+def test_a_bad_project_name_is_a_one_line_error_before_any_work(fitted, tmp_path, capsys, name):
+    out = tmp_path / "hdl"
+    args = ["emit-hls", "--leaderboard", str(fitted / "leaderboard.csv"), "--project-name", name]
+    assert main([*args, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--project-name" in err
+    assert not out.exists()

@@ -146,12 +146,12 @@ def test_each_family_has_one_best_expression_per_class_and_a_5_class_accuracy(fi
 def test_background_rejection_at_half_signal_efficiency_is_read_off_each_test_roc(fitted_dir, jets_file):
     from sklearn.metrics import roc_curve
 
-    from symtrig.data import load_jet_data
+    from symtrig.data import load_data
     from symtrig.teacher import load_teacher
 
     frame = pd.read_csv(fitted_dir / "leaderboard.csv")
     run = json.loads((fitted_dir / "run.json").read_text())
-    data = load_jet_data(str(jets_file), seed=run["settings"]["seed"])
+    data = load_data(str(jets_file), seed=run["settings"]["seed"])
     X_test = data.standardize(data.X_test)
     teacher_proba = load_teacher(fitted_dir / "teacher").predict_proba(X_test)
     for _, row in frame.groupby("class").head(2).iterrows():
@@ -190,11 +190,11 @@ def test_run_json_records_settings_dataset_standardization_and_versions(fitted_d
         (["--cmax", "100000"], "c_max must be an integer between 1 and 200"),
         (["--families", "poly,fourier"], "fourier"),
         (["--classes", "t,h"], "unknown class(es) h"),
-        (["--target", "labels"], "unknown target 'labels'"),
+        (["--target", "labels"], "'labels' is not one of"),
         (["--engine", "gplearn"], "gplearn"),
         (["--op-costs", "cheap"], "unknown op costs 'cheap'"),
         (["--jobs", "0"], "--jobs must be at least 1"),
-        (["--select-features", "17"], "--select-features must be between 1 and 16"),
+        (["--select-features", "17"], "--select-features 17 is more than the data's 16 features"),
     ],
 )
 def test_bad_fit_settings_exit_2_with_one_line(flags, message, jets_file, tmp_path, capsys):

@@ -193,13 +193,32 @@ def test_read_vivado_synth_report(tmp_path):
     assert report == cost.CostReport(8, 40.0, 1, 65, 1653, 870, 10, "vsynth")
 
 
+def _renamed(design: Path, folder: Path, name: str) -> Path:
+    """A copy of a written, synthesized project as if written with ``project_name=name``."""
+    shutil.copytree(design, folder)
+    for path in sorted(folder.rglob("*myproject*"), key=lambda p: -len(p.parts)):
+        path.rename(path.with_name(path.name.replace("myproject", name)))
+    tcl = folder / "project.tcl"
+    tcl.write_text(tcl.read_text().replace('"myproject"', f'"{name}"'))
+    return folder
+
+
+def test_a_project_is_read_under_its_own_name(tmp_path):
+    renamed = _renamed(PUBLISHED_DESIGN, tmp_path / "ctrl", "ctrl")
+    assert (renamed / "firmware" / "ctrl.cpp").is_file() and not list(renamed.rglob("*myproject*"))
+    assert read_synthesis_report(renamed) == read_synthesis_report(PUBLISHED_DESIGN)
+    assert estimate_project(renamed) == estimate_project(PUBLISHED_DESIGN)
+    assert estimate_project(renamed, project_name="ctrl") == estimate_project(PUBLISHED_DESIGN)
+    with pytest.raises(SymtrigError, match=r"myproject\.cpp"):
+        estimate_project(renamed, project_name="myproject")
+
+
 def test_no_report_gives_none(tmp_path):
     assert read_synthesis_report(tmp_path / "missing") is None
     prj = _write_project(tmp_path / "prj", ["x0 + x1"])
     assert read_synthesis_report(prj) is None
-    broken = tmp_path / "broken"
-    shutil.copytree(PUBLISHED_DESIGN, broken)
-    xml = broken / "myproject_prj" / "solution1" / "syn" / "report" / "myproject_csynth.xml"
+    broken = _renamed(PUBLISHED_DESIGN, tmp_path / "broken", "ctrl")
+    xml = broken / "ctrl_prj" / "solution1" / "syn" / "report" / "ctrl_csynth.xml"
     xml.write_text(xml.read_text().replace("<DSP48E>72</DSP48E>", ""))
     assert read_synthesis_report(broken) is None
 

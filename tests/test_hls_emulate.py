@@ -56,11 +56,14 @@ def test_emulator_bit_identical_to_compiled_predict(tmp_path, precision):
     mean, scale, Xraw = _rows(6000, seed=1)
     low = lower(EXPRS, mean=mean, scale=scale, X_calib_raw=Xraw[2000:])
     Xip = low.ip_inputs(Xraw)
-    model = write_project(low, tmp_path / "prj", precision=precision, X_tb=Xip[:20])
+    model = write_project(
+        low, tmp_path / "prj", precision=precision, project_name="trigger_ip", X_tb=Xip[:20]
+    )
     assert (tmp_path / "prj" / "tb_data" / "tb_input_features.dat").is_file()
+    assert (tmp_path / "prj" / "firmware" / "trigger_ip.cpp").is_file()
     model.compile()
     predicted = model.predict(np.ascontiguousarray(Xip))  # x/0 rows must not kill the process
-    result = Emulator.from_project(tmp_path / "prj").run(Xip)
+    result = Emulator.from_project(tmp_path / "prj").run(Xip)  # the name is read from project.tcl
     assert predicted.shape == result.y.shape == (len(Xip), 5)
     np.testing.assert_array_equal(predicted, result.y)
     assert result.div_by_zero[0] > 0
@@ -106,3 +109,15 @@ def test_a_lut_clip_counts_only_where_the_edge_entry_misses_the_function():
     rows[:, 0] = [-30.0, -5.0, 3.0]  # below the table (harmless), inside, above (exp(3) != exp(edge ~ 0))
     result = emulator_for(low, "ap_fixed<20,10>").run(low.ip_inputs(rows))
     assert result.lut_clip_rate[0] == pytest.approx(1 / 3)  # only the row above the table counts
+
+
+def test_an_untested_hls4ml_release_is_named_in_one_warning(monkeypatch):
+    from importlib import metadata
+
+    from symtrig.backends import hls4ml as backend
+
+    backend.check_hls4ml_version.cache_clear()
+    monkeypatch.setattr(metadata, "version", lambda name: "1.3.9")
+    with pytest.warns(UserWarning, match="hls4ml 1.3.9 is installed.*tested with hls4ml 1.3.0"):
+        assert backend.check_hls4ml_version() == "1.3.9"
+    backend.check_hls4ml_version.cache_clear()

@@ -13,7 +13,8 @@ import pytest
 import sympy as sp
 
 from symtrig import expr as ex
-from symtrig.data import calibration_jets, load_jet_data
+from symtrig.data import load_data
+from symtrig.emit.flows import Jets
 from symtrig.errors import SymtrigError
 from symtrig.expr import logabs, variable
 from symtrig.lower.node_types import (
@@ -49,13 +50,14 @@ FAMILY_DESIGN = {
 
 @pytest.fixture(scope="module")
 def sample():
-    return load_jet_data("sample", seed=0)
+    return load_data("sample", seed=0)
 
 
 @pytest.fixture(scope="module")
 def calibration(sample):
     """Training + validation jets, standardized; output k is scored against class k (g, q, t, w, z)."""
-    X, labels = calibration_jets(sample, list(range(5)))
+    jets = Jets.for_classes(sample, sample.classes)
+    X, labels = jets.X_calib, jets.labels_calib
     return sample.standardize(X), labels
 
 

@@ -12,7 +12,8 @@ import pytest
 import sympy as sp
 
 from symtrig import expr as ex
-from symtrig.data import calibration_jets, load_jet_data
+from symtrig.data import load_data
+from symtrig.emit.flows import Jets
 from symtrig.expr import gauss, logabs, variable
 from symtrig.lower.ranges import pull_log_scales, reduce_range, signed_int_bits, widest_value
 from symtrig.lower.single_type import choose_precision
@@ -31,7 +32,7 @@ G_TRIG = (
 
 @pytest.fixture(scope="module")
 def sample():
-    return load_jet_data("sample", seed=0)
+    return load_data("sample", seed=0)
 
 
 @pytest.mark.parametrize(
@@ -72,7 +73,8 @@ def test_an_expression_without_a_wide_intermediate_is_left_as_it_is(sample):
 def test_auto_precision_holds_every_value_of_the_issue_expression_on_calibration_and_test(sample):
     """The g expression wrapped on 100 % of test jets at the chosen ap_fixed<23,8>; now nothing wraps."""
     expr = ex.parse_expression(G_TRIG)
-    X_cal, labels = calibration_jets(sample, [0])
+    jets = Jets.for_classes(sample, ["g"])
+    X_cal, labels = jets.X_calib, jets.labels_calib
     lowered = lower([expr], mean=sample.mean_, scale=sample.scale_, X_calib_raw=X_cal, lut_size=4096)
     choice = choose_precision(lowered, X_cal, labels, slice_size=len(sample.y_test))
     assert choice.precision.integer >= signed_int_bits(choice.widest.magnitude)
@@ -116,7 +118,8 @@ def _expressions(family: str):
 def test_the_chosen_precision_never_wraps_on_calibration_jets(sample, family):
     from hypothesis import HealthCheck, assume, given, settings
 
-    X_cal, labels = calibration_jets(sample, [0])
+    jets = Jets.for_classes(sample, ["g"])
+    X_cal, labels = jets.X_calib, jets.labels_calib
     X_cal, labels = X_cal[:3000], labels[:3000]
     X_std = sample.standardize(X_cal)
 
@@ -152,7 +155,7 @@ def test_log_tables_on_the_arguments_own_scale_clamp_fewer_jets(sample):
     """logabs(0.0272*mass) clamped 0.4 % of test jets below its first step at any table size (hls4ml's steps stop
     at 2^-15); on the argument's own scale the largest auto table clamps under 0.1 %."""
     expr = ex.parse_expression("0.4*logabs(0.0272*mass_mmdt) + multiplicity")
-    X_cal, _ = calibration_jets(sample, [0])
+    X_cal = Jets.for_classes(sample, ["g"]).X_calib
     lowered = lower([expr], mean=sample.mean_, scale=sample.scale_, X_calib_raw=X_cal, lut_size=32768)
     clamped = emulator_for(lowered, "ap_fixed<24,8>").run(lowered.ip_inputs(sample.X_test)).lut_clip_rate[0]
     assert clamped < 0.001

@@ -164,6 +164,7 @@ def test_same_seed_same_frame_for_any_number_of_workers() -> None:
     pd.testing.assert_frame_equal(one, two)
 
 
+@pytest.mark.sim  # the plan lives beside the worker, which compiles the features with numba
 def test_job_plan_splits_exactly_and_derives_distinct_seeds() -> None:
     from symtrig.simulate.runner import JOB_JETS, plan_jobs
 
@@ -191,7 +192,7 @@ def test_parquet_roundtrip_keeps_float64_and_metadata(sim_frame: pd.DataFrame, t
     meta = read_simulation_metadata(path)
     assert meta["x"] == 1 and meta["versions"]["pythia8mc"]
     assert json.dumps(meta)  # plain JSON
-    table = data.load_jet_table(path)
+    table = data.load_table(path)
     assert table.simulated and len(table.y) == len(sim_frame)
 
 

@@ -16,7 +16,7 @@ from sklearn.metrics import roc_auc_score
 
 from symtrig import teacher as T
 from symtrig.cli import main
-from symtrig.data import CLASSES, FEATURES, JetData, split_jets, validate_frame
+from symtrig.data import CLASSES, FEATURES, Dataset, split_table, validate_frame
 from symtrig.errors import SymtrigError
 
 onnx = pytest.importorskip("onnx")
@@ -33,25 +33,25 @@ def _jet_frame(n: int = 2500, seed: int = 0) -> pd.DataFrame:
     return frame
 
 
-def _jets(seed: int = 0, frame_seed: int = 0) -> JetData:
-    return split_jets(
+def _jets(seed: int = 0, frame_seed: int = 0) -> Dataset:
+    return split_table(
         validate_frame(_jet_frame(seed=frame_seed), name="synthetic", simulated=True), seed=seed
     )
 
 
 @pytest.fixture(scope="module")
-def data() -> JetData:
+def data() -> Dataset:
     return _jets()
 
 
 @pytest.fixture(scope="module")
-def trained(data: JetData) -> tuple[T.SklearnTeacher, dict]:
+def trained(data: Dataset) -> tuple[T.SklearnTeacher, dict]:
     teacher, training = T.train_teacher(data, seed=0)
     return teacher, T.make_card(teacher, data, seed=0, training=training)
 
 
 @pytest.fixture(scope="module")
-def X_std(data: JetData) -> np.ndarray:
+def X_std(data: Dataset) -> np.ndarray:
     return data.standardize(data.X_test)
 
 
@@ -77,7 +77,7 @@ def test_training_without_all_classes_is_refused():
     frame = _jet_frame()
     frame = frame[frame["class"] != "z"]
     with pytest.raises(SymtrigError, match="class z"):
-        T.train_teacher(split_jets(validate_frame(frame, name="four", simulated=True), seed=0), seed=0)
+        T.train_teacher(split_table(validate_frame(frame, name="four", simulated=True), seed=0), seed=0)
 
 
 def test_logits_are_centred_and_softmax_to_predict_proba(trained, X_std):
@@ -246,10 +246,21 @@ def test_onnx_output_kind_can_be_forced(tmp_path):
     ],
 )
 def test_onnx_with_wrong_shapes_is_refused(tmp_path, n_in, n_out, message):
+    """Loaded for the jets (16 features, outputs named g, q, t, w, z), other shapes are refused."""
     name = "wide10.onnx" if n_in != 16 else "out3.onnx"
     _linear_onnx(tmp_path / name, n_in=n_in, n_out=n_out)
     with pytest.raises(SymtrigError, match=message):
-        T.load_teacher(tmp_path / name)
+        T.load_teacher(tmp_path / name, n_features=16, outputs=CLASSES)
+
+
+def test_an_onnx_model_of_any_width_loads_and_its_outputs_are_matched_by_name(tmp_path):
+    _linear_onnx(tmp_path / "three.onnx", n_in=8, n_out=3)
+    teacher = T.load_teacher(tmp_path / "three.onnx", outputs=("tau", "jet", "e"))
+    assert (teacher.n_features, teacher.classes) == (8, ("tau", "jet", "e"))
+    assert teacher.columns_of(["e", "tau"]) == [2, 0]
+    with pytest.raises(SymtrigError, match="no output for muon"):
+        teacher.columns_of(["muon"])
+    assert teacher.predict_proba(np.zeros((4, 8))).shape == (4, 3)
 
 
 def test_corrupt_onnx_file_is_a_user_error(tmp_path):

@@ -159,8 +159,8 @@ DATA_CASES = {
     "text in a feature column": (_fixture("jets_text_in_feature.csv"), ("column c2_b1_mmdt", "row 7")),
     "unknown class label": (_fixture("jets_unknown_label.csv"), ("unknown class label(s) 'higgs'",)),
     "missing column": (_fixture("jets_missing_column.csv"), ("missing column(s) mass_mmdt",)),
-    "all-NaN features csv": (_fixture("jets_all_nan.csv"), ("too few jets of class g=0",)),
-    "all-NaN features parquet": (_nan_parquet, ("too few jets of class g=0",)),
+    "all-NaN features csv": (_fixture("jets_all_nan.csv"), ("too few rows of class g=0",)),
+    "all-NaN features parquet": (_nan_parquet, ("too few rows of class g=0",)),
     "truncated parquet": (_truncated(".parquet"), ("cannot be read as parquet",)),
     "truncated feather": (_truncated(".feather"), ("cannot be read as feather",)),
     "text-typed parquet column": (_text_features_parquet, ("column zlogz has a non-numeric cell",)),
@@ -345,13 +345,13 @@ def _card_for_another_model(folder: Path) -> Path:
 
 TEACHER_CASES = {
     "hostile skops (os.system)": (_hostile_skops, ("refusing to load", "posix.system")),
-    "skops with 10 inputs": (_wrong_width_skops, ("model takes 10 features, expected 16",)),
+    "skops with 10 inputs": (_wrong_width_skops, ("takes 10 features, data has 16",)),
     "skops with a LogisticRegression": (_wrong_model_skops, ("expected a scikit-learn MLPClassifier",)),
     "truncated skops": (_truncated_skops, ("is not a readable skops file",)),
     "random bytes .skops": (_garbage("noise.skops"), ("is not a readable skops file",)),
     "random bytes .onnx": (_garbage("noise.onnx"), ("is not a usable ONNX model",)),
     "onnx with 10 inputs": (_wrong_width_onnx, ("expected input shape (batch, 16), found (None, 10)",)),
-    "onnx with 3 outputs": (_three_class_onnx, ("expected a float output of shape (batch, 5)",)),
+    "onnx with 3 outputs": (_three_class_onnx, ("has no output for class(es) g, q, t, w, z",)),
     # the folder's card is the faulty file, and is the one named
     "card of another model": (_card_for_another_model, ("teacher card teacher.json does not describe",)),
 }

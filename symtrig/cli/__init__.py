@@ -17,7 +17,7 @@ app = typer.Typer(
     name="symtrig",
     help="Distil a jet-tagging network into closed-form expressions and fixed-point HLS for L1 triggers.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
 )
 

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from symtrig.cli import app
+from symtrig.cli.options import Backend, Flavor, QuietOption, Speaker, VerboseOption
 
 
 @app.command("emit-hls")
@@ -16,22 +17,27 @@ def emit_hls(
         Path, typer.Option("--leaderboard", help="Leaderboard CSV written by fit.")
     ] = Path("expressions/leaderboard.csv"),
     select: Annotated[
-        str, typer.Option("--select", help="best (one 5-output IP per family), pareto, or ID,ID,...")
+        str,
+        typer.Option(
+            "--select",
+            help="best (one IP per family and c_max, an output per class), pareto, or ID,ID,...",
+            autocompletion=lambda incomplete: [c for c in ("best", "pareto") if c.startswith(incomplete)],
+        ),
     ] = "best",
     family: Annotated[str | None, typer.Option("--family", help="Only this operator family.")] = None,
     cmax: Annotated[
         int | None, typer.Option("--cmax", help="Only expressions fitted with this c_max.")
     ] = None,
     backend: Annotated[
-        str,
+        Backend,
         typer.Option(
             "--backend",
             help="hls4ml (HLS C++, one ap_fixed type, default) or da4ml (pipelined RTL, a type per node).",
         ),
-    ] = "hls4ml",
+    ] = Backend.hls4ml,
     flavor: Annotated[
-        str, typer.Option("--flavor", help="da4ml output: verilog (default), vhdl or hls (C++).")
-    ] = "verilog",
+        Flavor, typer.Option("--flavor", help="da4ml output: verilog (default), vhdl or hls (C++).")
+    ] = Flavor.verilog,
     precision: Annotated[str, typer.Option("--precision", help="ap_fixed<W,I> or auto (hls4ml).")] = "auto",
     max_auc_drop: Annotated[
         float, typer.Option("--max-auc-drop", help="auto precision: allowed AUC loss per class.")
@@ -57,6 +63,15 @@ def emit_hls(
     synth: Annotated[
         bool, typer.Option("--synth", help="Run C synthesis (needs vivado_hls or vitis_hls).")
     ] = False,
+    project_name: Annotated[
+        str | None,
+        typer.Option(
+            "--project-name",
+            help="IP top function/module and file names: NAME with --select ID,...; NAME_<design> with "
+            "best or pareto (which may make several IPs), so no two collide. Default: each design's name "
+            "(as an identifier).",
+        ),
+    ] = None,
     strict: Annotated[
         bool,
         typer.Option(
@@ -64,6 +79,8 @@ def emit_hls(
         ),
     ] = False,
     out: Annotated[Path, typer.Option("--out", help="Folder of the HLS projects.")] = Path("hdl_out"),
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Lower expressions to quantized HLS, emulate them bit-exactly and attach latency/resources."""
     from symtrig.emit import EmitConfig, emit
@@ -74,8 +91,8 @@ def emit_hls(
         select=select,
         family=family,
         cmax=cmax,
-        backend=backend,
-        flavor=flavor,
+        backend=backend.value,
+        flavor=flavor.value,
         precision=precision,
         max_auc_drop=max_auc_drop,
         lut_size=parse_lut_size(lut_size),
@@ -84,9 +101,11 @@ def emit_hls(
         clock=clock,
         synth=synth,
         strict=strict,
+        project_name=project_name,
         out=str(out),
     )
-    result = emit(config, warn=lambda line: typer.echo(line, err=True))
+    speaker = Speaker(quiet, verbose)
+    result = emit(config, warn=speaker.warn, progress=speaker.step)
     typer.echo(f"dataset: {result.dataset_label}")
     for design in result.designs:
         cost = design.cost

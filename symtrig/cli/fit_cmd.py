@@ -8,39 +8,54 @@ from typing import Annotated
 import typer
 
 from symtrig.cli import app
-from symtrig.cli.options import DataHomeOption, DataOption, SeedOption
-from symtrig.data import CLASSES
-from symtrig.families import FAMILIES
-
-
-def _names(text: str) -> tuple[str, ...]:
-    return tuple(part.strip() for part in text.split(",") if part.strip())
+from symtrig.cli.options import (
+    ALL_FAMILIES,
+    ClassesOption,
+    DataHomeOption,
+    DataOption,
+    Engine,
+    FamiliesOption,
+    FeaturesOption,
+    LabelOption,
+    QuietOption,
+    SeedOption,
+    Speaker,
+    Target,
+    TeacherOption,
+    TeacherOutputsOption,
+    TreeOption,
+    VerboseOption,
+    names,
+)
+from symtrig.distill import DEFAULT_BUDGET
 
 
 @app.command("fit")
 def fit(
     cmax: Annotated[int, typer.Option("--cmax", help="Hard complexity bound (PySR-like node count).")] = 40,
-    families: Annotated[
-        str, typer.Option("--families", help="Comma list of poly, trig, exp, log.")
-    ] = ",".join(FAMILIES),
-    classes: Annotated[str, typer.Option("--classes", help="Comma list of g, q, t, w, z.")] = ",".join(
-        CLASSES
-    ),
+    families: FamiliesOption = ALL_FAMILIES,
+    classes: ClassesOption = "",
     data: DataOption = "sample",
     data_home: DataHomeOption = None,
-    teacher: Annotated[
-        str | None, typer.Option("--teacher", help="Teacher folder, .skops or .onnx file.")
-    ] = None,
+    features: FeaturesOption = "",
+    label: LabelOption = None,
+    tree: TreeOption = None,
+    teacher: TeacherOption = None,
+    teacher_outputs: TeacherOutputsOption = "",
     target: Annotated[
-        str,
+        Target,
         typer.Option(
-            "--target", help="teacher-logodds (default), teacher (probability), teacher-logit or truth (±1)."
+            "--target",
+            help="teacher-logodds (default), teacher (probability), teacher-logit, truth (±1), or "
+            "teacher-score (a regression on a teacher's raw output, e.g. an anomaly score).",
         ),
-    ] = ("teacher-logodds"),
+    ] = Target.teacher_logodds,  # type: ignore[attr-defined]
     engine: Annotated[
-        str, typer.Option("--engine", help="operon (runs everywhere) or pysr (needs Julia).")
-    ] = ("operon"),
-    budget: Annotated[float, typer.Option("--budget", help="Wall-time limit per search, seconds.")] = 40.0,
+        Engine, typer.Option("--engine", help="operon (runs everywhere) or pysr (needs Julia).")
+    ] = (Engine.operon),
+    budget: Annotated[
+        float, typer.Option("--budget", help="Wall-time limit per search, seconds.")
+    ] = DEFAULT_BUDGET,
     generations: Annotated[
         int | None,
         typer.Option("--generations", help="Deterministic generation limit (then --budget is a cap)."),
@@ -56,27 +71,34 @@ def fit(
     max_rows: Annotated[int, typer.Option("--max-rows", help="Training rows each search sees.")] = 10_000,
     select_features: Annotated[
         int,
-        typer.Option("--select-features", help="Columns each search sees (random-forest ranked); 0: all 16."),
+        typer.Option("--select-features", help="Columns each search sees (random-forest ranked); 0: all."),
     ] = 6,
     refit: Annotated[
         bool,
-        typer.Option("--refit/--no-refit", help="Refit each expression's constants on all training jets."),
+        typer.Option("--refit/--no-refit", help="Refit each expression's constants on all training rows."),
     ] = True,
     out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("expressions"),
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Distil each class score of the teacher into expressions per operator family, under c_max."""
     from symtrig.fit import FitConfig
     from symtrig.fit import fit as run_fit
 
+    speaker = Speaker(quiet, verbose)
     config = FitConfig(
         cmax=cmax,
-        families=_names(families),
-        classes=_names(classes),
+        families=names(families),
+        classes=names(classes) or None,
         data=data,
         data_home=str(data_home) if data_home else None,
+        features=names(features) or None,
+        label=label,
+        tree=tree,
         teacher=teacher,
-        target=target,
-        engine=engine,
+        teacher_outputs=names(teacher_outputs) or None,
+        target=target.value,
+        engine=engine.value,
         budget=budget,
         generations=generations,
         seed=seed,
@@ -88,7 +110,7 @@ def fit(
         refit=refit,
         out=str(out),
     )
-    result = run_fit(config)
+    result = run_fit(config, progress=speaker.progress, say=speaker.note)
     frame, counts = result.leaderboard, result.run.counts
     typer.echo(f"{counts['run']} searches run, {counts['skipped']} reused; dataset {result.data.label}")
     best = frame[frame["best"] & (frame["cmax"] == cmax)]
@@ -104,19 +126,23 @@ def fit(
 def import_pysr(
     files: Annotated[list[Path], typer.Argument(help="PySR hall_of_fame*.csv files, one per class.")],
     family: Annotated[str, typer.Option("--family", help="Operator family the PySR run used.")] = "trig",
-    classes: Annotated[str, typer.Option("--classes", help="Class of each file, in order.")] = ",".join(
-        CLASSES
-    ),
+    classes: ClassesOption = "",
     cmax: Annotated[int, typer.Option("--cmax", help="Complexity bound (PySR's maxsize).")] = 40,
     data: DataOption = "sample",
     data_home: DataHomeOption = None,
-    teacher: Annotated[
-        str | None, typer.Option("--teacher", help="Teacher folder, .skops or .onnx file.")
-    ] = None,
-    target: Annotated[str, typer.Option("--target", help="What the PySR run was fitted to.")] = "truth",
+    features: FeaturesOption = "",
+    label: LabelOption = None,
+    tree: TreeOption = None,
+    teacher: TeacherOption = None,
+    teacher_outputs: TeacherOutputsOption = "",
+    target: Annotated[
+        Target, typer.Option("--target", help="What the PySR run was fitted to.")
+    ] = Target.truth,  # type: ignore[attr-defined]
     seed: SeedOption = 0,
     op_costs: Annotated[str, typer.Option("--op-costs", help="unit, latency or a JSON file.")] = "unit",
     out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("expressions"),
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Import PySR hall-of-fame CSVs made elsewhere into the leaderboard, scored like native searches."""
     from symtrig.fit import FitConfig
@@ -125,11 +151,15 @@ def import_pysr(
     config = FitConfig(
         cmax=cmax,
         families=(family,),
-        classes=_names(classes),
+        classes=names(classes) or None,
         data=data,
         data_home=str(data_home) if data_home else None,
+        features=names(features) or None,
+        label=label,
+        tree=tree,
         teacher=teacher,
-        target=target,
+        teacher_outputs=names(teacher_outputs) or None,
+        target=target.value,
         seed=seed,
         op_costs=op_costs,
         out=str(out),

@@ -6,6 +6,7 @@ poly,trig``) complete each item. ``--quiet``/``--verbose`` exist on every comman
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from enum import Enum
 from pathlib import Path
@@ -60,19 +61,49 @@ FamiliesOption = Annotated[
 ClassesOption = Annotated[
     str,
     typer.Option(
-        "--classes", help=f"Comma list of {', '.join(CLASSES)}.", autocompletion=_complete_list(CLASSES)
+        "--classes",
+        help=f"Comma list of the classes to distil (jets: {', '.join(CLASSES)}); default: every class.",
+        autocompletion=_complete_list(CLASSES),
     ),
 ]
+#: ``--families`` default: every family.
+ALL_FAMILIES = ",".join(FAMILIES)
 DataOption = Annotated[
     str,
     typer.Option(
         "--data",
-        help="Jets: 'sample' (bundled, simulated), 'openml' (id 42468) or a .parquet/.csv/.feather path.",
+        help="'sample' (bundled simulated jets), 'openml' (id 42468) or a .parquet/.csv/.feather/.root file.",
     ),
 ]
 DataHomeOption = Annotated[
     Path | None,
     typer.Option("--data-home", help="Cache folder for the OpenML download (scikit-learn data_home)."),
+]
+FeaturesOption = Annotated[
+    str,
+    typer.Option(
+        "--features",
+        help="A table of one's own: comma list of its feature columns (default: every column but the label).",
+    ),
+]
+LabelOption = Annotated[
+    str | None,
+    typer.Option(
+        "--label", help="A table of one's own: its label column (default 'class'; 'none' for no labels)."
+    ),
+]
+TreeOption = Annotated[
+    str | None, typer.Option("--tree", help="The TTree of a .root file (when it holds several).")
+]
+TeacherOption = Annotated[
+    str | None, typer.Option("--teacher", help="Teacher folder, .skops or .onnx file (default: train one).")
+]
+TeacherOutputsOption = Annotated[
+    str,
+    typer.Option(
+        "--teacher-outputs",
+        help="Names of an ONNX teacher's output columns, in order (classes match by name).",
+    ),
 ]
 SeedOption = Annotated[
     int, typer.Option("--seed", min=0, help="Seed of the split and of every random choice.")
@@ -81,6 +112,11 @@ QuietOption = Annotated[
     bool, typer.Option("--quiet", "-q", help="Print only results and errors: no progress, no notes.")
 ]
 VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help="Print details of every step.")]
+
+
+def names(text: str) -> tuple[str, ...]:
+    """A comma list as a tuple of its non-empty items."""
+    return tuple(part.strip() for part in text.split(",") if part.strip())
 
 
 class Speaker:
@@ -100,6 +136,11 @@ class Speaker:
 
     def note(self, line: str) -> None:
         if not self.quiet:
+            typer.echo(line, err=True)
+
+    def step(self, line: str) -> None:
+        """A progress line (one per design, say): on a terminal, or in any log with ``--verbose``."""
+        if self.verbose or (not self.quiet and sys.stderr.isatty()):
             typer.echo(line, err=True)
 
     def detail(self, line: str) -> None:

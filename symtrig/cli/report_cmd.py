@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from symtrig.cli import app
-from symtrig.cli.options import DataHomeOption
+from symtrig.cli.options import DataHomeOption, QuietOption, VerboseOption
 
 
 @app.command("report")
@@ -30,6 +30,8 @@ def report(
             "--hdl-out", help="Folder of `emit-hls` designs; those of these expressions and jets are shown."
         ),
     ] = Path("hdl_out"),
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """AUC vs complexity, latency, LUT and DSP with Pareto fronts, ROC curves (PNG + PDF), and summary.md."""
     from symtrig.report import make_report

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from symtrig.cli import app
+from symtrig.cli.options import QuietOption, VerboseOption
 
 
 @app.command("simulate")
@@ -21,7 +22,11 @@ def simulate(
         bool, typer.Option("--detector/--no-detector", help="Emulate the r1_h022_e0175_t220 detector.")
     ] = True,
     jobs: Annotated[int, typer.Option("--jobs", help="Worker processes (does not change the result).")] = 1,
-    progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")] = True,
+    progress: Annotated[
+        bool, typer.Option("--progress/--no-progress", help="Show a progress bar (on a terminal).")
+    ] = True,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Simulate jets of the five classes (g, q, t, w, z) and write them as Parquet."""
     # the library is imported here so that `symtrig --help` stays fast and needs no sim extra
@@ -36,7 +41,8 @@ def simulate(
     validate_request(per_class, jobs, seed)
     check_output_path(out)  # fail before minutes of generation, not after
     require_sim_extra()
-    frame = simulate_jets(per_class, seed, detector=detector, jobs=jobs, progress=progress)
+    shown = progress and not quiet and sys.stderr.isatty()  # no bar frames in a log file
+    frame = simulate_jets(per_class, seed, detector=detector, jobs=jobs, progress=shown)
     metadata = {**frame.attrs["symtrig"], "command": "symtrig " + shlex.join(sys.argv[1:])}
     frame.attrs = {}
     write_jets_parquet(frame, out, metadata)

@@ -1,7 +1,7 @@
 """Analytical latency/resource estimate of a written hls4ml symbolic-expression project.
 
 Why: nobody on this project has Vivado/Vitis HLS, yet users choose between expressions by their FPGA cost.
-This model reads the C++ that hls4ml's printer wrote (``firmware/myproject.cpp``: the ``y[i] = ...;`` lines,
+This model reads the C++ that hls4ml's printer wrote (``firmware/<project>.cpp``: the ``y[i] = ...;`` lines,
 ``parameters.h``: the ``nnet::lookup_table`` objects, ``defines.h``: the ap_fixed types, ``project.tcl``: clock)
 and mimics what Vivado HLS 2020.1 does with it in a ``#pragma HLS PIPELINE`` function:
 
@@ -330,8 +330,11 @@ def estimate_project(
     clock_period: float | None = None,
     uncertainty: float | None = None,
     params: CostParams = DEFAULT_PARAMS,
+    project_name: str | None = None,
 ) -> CostReport:
     """Estimate a written hls4ml SymbolicExpression project folder (after ``ModelGraph.write()``).
+
+    ``project_name`` names ``firmware/<project_name>.cpp`` (None: the name its ``project.tcl`` gives).
 
     ``precision``, ``clock_period`` and ``uncertainty`` (a fraction of the period) override what the project's
     ``defines.h`` / ``project.tcl`` say (``hls::f<W,I>`` calls keep the widths printed in the C++); the part only matters through the DSP48E2/BRAM18 assumptions, which
@@ -340,7 +343,7 @@ def estimate_project(
     root = Path(project_dir)
     if not root.is_dir():
         raise SymtrigError(f"{root} is not a folder; pass the hls4ml project folder")
-    design = load_design(root, precision, clock_period, uncertainty)
+    design = load_design(root, precision, clock_period, uncertainty, project_name)
     if design.clock_period <= 0 or not 0 <= design.uncertainty < 1:
         raise SymtrigError("clock period must be > 0 and uncertainty in [0, 1)")
     g, outputs = design.graph()

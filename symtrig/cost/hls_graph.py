@@ -278,10 +278,15 @@ def lut_value_type(spec: LutDef, result: FixedType) -> FixedType:
 
 
 def load_design(
-    project_dir: Path, precision: str | None, clock_period: float | None, uncertainty: float | None
+    project_dir: Path,
+    precision: str | None,
+    clock_period: float | None,
+    uncertainty: float | None,
+    project_name: str | None = None,
 ) -> Design:
-    """Read a written project; the arguments override its ``defines.h`` / ``project.tcl`` when not None."""
-    project = read_project(project_dir)
+    """Read a written project (``firmware/<project_name>.cpp``; None: the name its ``project.tcl`` gives); the
+    other arguments override its ``defines.h`` / ``project.tcl`` when not None."""
+    project = read_project(project_dir, project_name)
     result = FixedType.parse_lenient(precision or project.types.get("result_t", "ap_fixed<16,6>"))
     inp = FixedType.parse_lenient(precision or project.types.get("input_t", "ap_fixed<16,6>"))
     period = clock_period if clock_period is not None else float(project.clock_period or 5)

@@ -1,4 +1,4 @@
-"""Real synthesis figures of an hls4ml project: read Vivado/Vitis HLS reports, or run the HLS tool.
+"""Real synthesis figures of an hls4ml project: read Vitis/Vivado HLS reports, or run the HLS tool.
 
 Why: when a user has Xilinx tools, measured numbers beat the analytical estimate of :mod:`symtrig.cost.hls_estimate`.
 Reading is delegated to hls4ml's own ``parse_vivado_report`` (it knows the report layout of every tool
@@ -17,9 +17,14 @@ from pathlib import Path
 from symtrig.cost.hls_params import CostReport
 from symtrig.errors import SymtrigError
 
-__all__ = ["HLS_TOOLS", "find_hls_tool", "read_synthesis_report", "synthesize"]
+__all__ = ["BUILD_SCRIPTS", "HLS_TOOLS", "find_hls_tool", "read_synthesis_report", "synthesize"]
 
-HLS_TOOLS = ("vivado_hls", "vitis_hls")
+#: The HLS compilers ``--synth`` runs, preferred first, each with the build script of the project it reads:
+#: Vitis HLS replaced Vivado HLS; ``build_vitis.tcl`` is symtrig's (:mod:`symtrig.backends.hls4ml.project`),
+#: ``build_prj.tcl`` hls4ml's. Both name everything after ``project.tcl``'s ``project_name``, and so does
+#: hls4ml's report parser (``<name>_prj/solution1/syn/report/<name>_csynth.xml``).
+HLS_TOOLS = ("vitis_hls", "vivado_hls")
+BUILD_SCRIPTS = {"vitis_hls": "build_vitis.tcl", "vivado_hls": "build_prj.tcl"}
 _CSYNTH_KEYS = ("BestLatency", "WorstLatency", "IntervalMax", "DSP", "LUT", "FF", "BRAM_18K")
 _VSYNTH_KEYS = ("LUT", "FF", "DSP48E", "BRAM_18K")
 
@@ -63,6 +68,9 @@ def _from_csynth(csynth: dict, clock_period: float) -> CostReport | None:
 def read_synthesis_report(project_dir: str | Path) -> CostReport | None:
     """Figures of a synthesized project, or None when no complete csynth report exists.
 
+    The report is where hls4ml's parser looks, under the name the project's ``project.tcl`` gives
+    (``<name>_prj/solution1/syn/report/<name>_csynth.xml``), written by Vivado HLS or Vitis HLS alike.
+
     Latency and interval always come from the HLS csynth report; when ``vivado_synth.rpt`` (hls4ml's
     ``vsynth=1``) is complete, DSP/LUT/FF/BRAM are Vivado's post-synthesis counts and ``source='vsynth'``
     (BRAM in 18 Kb units: twice the "Block RAM Tile" count that hls4ml reports under ``BRAM_18K``).
@@ -93,7 +101,7 @@ def read_synthesis_report(project_dir: str | Path) -> CostReport | None:
 
 
 def find_hls_tool() -> str | None:
-    """Path of the first HLS compiler on PATH (Vivado HLS first: hls4ml 1.3.0's build script targets it)."""
+    """Path of the first HLS compiler of :data:`HLS_TOOLS` on PATH (Vitis HLS first)."""
     for tool in HLS_TOOLS:
         path = shutil.which(tool)
         if path:
@@ -101,24 +109,34 @@ def find_hls_tool() -> str | None:
     return None
 
 
+def _build_command(root: Path) -> tuple[str, str]:
+    """(tool, build script): the first tool on PATH whose script the project holds."""
+    if find_hls_tool() is None:
+        raise SymtrigError("--synth needs vivado_hls or vitis_hls on PATH")
+    for tool in HLS_TOOLS:
+        path = shutil.which(tool)
+        if path and (root / BUILD_SCRIPTS[tool]).is_file():
+            return path, BUILD_SCRIPTS[tool]
+    raise SymtrigError(
+        f"{root} has no build script for the HLS tool on PATH ({' or '.join(BUILD_SCRIPTS.values())}); "
+        "write the hls4ml project first"
+    )
+
+
 def synthesize(
     project_dir: str | Path, *, vsynth: bool = False, timeout_s: float | None = None
 ) -> CostReport:
     """Run C synthesis (and optionally Vivado synthesis) of a written project, then read its report.
 
-    Only runs when ``vivado_hls`` or ``vitis_hls`` is on PATH. The command is the one hls4ml's ``build()``
-    issues, run directly so it also works with ``vitis_hls`` (which reads the same Tcl script).
+    Runs ``vitis_hls -f build_vitis.tcl`` when Vitis HLS is on PATH, else ``vivado_hls -f build_prj.tcl`` (the
+    command hls4ml's ``build()`` issues), with the options hls4ml passes.
     """
-    tool = find_hls_tool()
-    if tool is None:
-        raise SymtrigError("--synth needs vivado_hls or vitis_hls on PATH")
     root = Path(project_dir)
-    if not (root / "build_prj.tcl").is_file():
-        raise SymtrigError(f"{root} has no build_prj.tcl; write the hls4ml project first")
+    tool, script = _build_command(root)
     args = f"reset=1 csim=0 synth=1 cosim=0 validation=0 export=0 vsynth={int(vsynth)}"
     try:
         done = subprocess.run(
-            [tool, "-f", "build_prj.tcl", args],
+            [tool, "-f", script, args],
             cwd=root,
             capture_output=True,
             text=True,

@@ -13,14 +13,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from symtrig import atomic
+from symtrig.data import CLASSES, FEATURES, Dataset
 from symtrig.emit.budget import within_budget
 from symtrig.emit.config import EmitConfig
 from symtrig.emit.flows import Jets, get_flow
 from symtrig.emit.record import design_record, readme, warnings_of
-from symtrig.emit.selection import fit_data, select_designs
+from symtrig.emit.selection import fit_data, run_hint, select_designs
 from symtrig.errors import ToleranceError
 from symtrig.store import leaderboard, paths
 from symtrig.store.designs import DesignRecord, write_design, write_designs_table
+from symtrig.store.runs import RunRecord
+from symtrig.targets import signals
+from symtrig.teacher import Teacher
 
 
 @dataclass(frozen=True)
@@ -38,15 +42,18 @@ def emit(
     """Run the stage; ``warn`` gets every warning line, ``progress`` (if given) a line per design started."""
     config = config.validated()
     board = Path(config.leaderboard)
-    frame = leaderboard.read(board)
-    designs = select_designs(frame, config, board.name)
-    data = fit_data(board, frame)
+    hint = run_hint(board)
+    outputs, features = (hint.outputs, hint.schema.features) if hint else (CLASSES, FEATURES)
+    frame = leaderboard.read(board, classes=outputs)
+    designs = select_designs(frame, config, board.name, outputs, features)
+    run, data = fit_data(board, frame)
+    teacher = _score_teacher(run, data)
     flow = get_flow(config.backend)
     records = []
     for number, spec in enumerate(designs, start=1):
-        jets = Jets.of(data, spec.class_indices)
+        jets = Jets.of(data, signals(run.target, data, spec.classes, teacher))
         if config.max_latency is not None:
-            spec = within_budget(spec, frame, flow, jets, config, board.name)
+            spec = within_budget(spec, frame, flow, jets, config, board.name, features)
         name = spec.name if config.backend == "hls4ml" else f"{spec.name}_{config.backend}"
         if progress:
             progress(f"[{number}/{len(designs)}] {name}: {len(spec.exprs)} output(s), {config.backend}")
@@ -62,6 +69,16 @@ def emit(
     if config.strict:
         require_tolerance(records)
     return EmitResult(tuple(records), data.label, table)
+
+
+def _score_teacher(run: RunRecord, data: Dataset) -> Teacher | None:
+    """The fit's teacher when its target was ``teacher-score`` (its top scores are the signal rows)."""
+    if run.target != "teacher-score":
+        return None
+    from symtrig.teacher import load_teacher
+
+    outputs = run.settings.get("teacher_outputs")
+    return load_teacher(run.teacher, outputs=outputs, n_features=len(data.features))
 
 
 def require_tolerance(records: list[DesignRecord]) -> None:

@@ -10,9 +10,10 @@ reported (shared subexpressions and its final precision can move it; emit-hls wa
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 
-from symtrig.data import CLASSES
 from symtrig.emit.config import EmitConfig
 from symtrig.emit.flows import Flow, Jets
 from symtrig.emit.selection import DesignSpec, parse_row, spec
@@ -21,18 +22,24 @@ from symtrig.select import ranked
 
 
 def within_budget(
-    design: DesignSpec, frame: pd.DataFrame, flow: Flow, jets: Jets, config: EmitConfig, board: str
-):
-    """The design rebuilt from, per class in the order g, q, t, w, z, the best row whose latency fits."""
+    design: DesignSpec,
+    frame: pd.DataFrame,
+    flow: Flow,
+    jets: Jets,
+    config: EmitConfig,
+    board: str,
+    features: Sequence[str],
+) -> DesignSpec:
+    """The design rebuilt from, per class in its output order, the best row whose latency fits."""
     budget = int(config.max_latency)  # validated: not None here
     family, cmax = design.rows["family"].iloc[0], design.rows["cmax"].iloc[0]
     candidates = frame[(frame["family"] == family) & (frame["cmax"] == cmax)]
     flow.prepare_budget(design, jets, config)
     chosen = []
-    for class_name in CLASSES:
+    for class_name in design.classes:
         rows = ranked(candidates[candidates["class"] == class_name])
         for index, row in zip(rows.index, rows.itertuples(), strict=True):
-            if flow.candidate_latency(parse_row(row, board), jets, config) <= budget:
+            if flow.candidate_latency(parse_row(row, board, features), jets, config) <= budget:
                 chosen.append(index)
                 break
         else:
@@ -40,4 +47,4 @@ def within_budget(
                 f"no {family} expression of class {class_name} fits --max-latency {budget} cycles "
                 f"({len(rows)} tried); raise the budget or choose another family"
             )
-    return spec(f"{design.name}_max{budget}cyc", candidates.loc[chosen], board)
+    return spec(f"{design.name}_max{budget}cyc", candidates.loc[chosen], board, features)

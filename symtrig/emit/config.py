@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from symtrig.errors import SymtrigError
@@ -11,6 +12,10 @@ from symtrig.store import paths
 BACKENDS: tuple[str, ...] = ("hls4ml", "da4ml")
 #: What the da4ml backend writes: Verilog (default), VHDL, or HLS C++ (da4ml's Vitis flavour).
 FLAVORS: tuple[str, ...] = ("verilog", "vhdl", "hls")
+#: ``--project-name``: a C, Verilog and VHDL identifier short enough for every tool that prefixes it.
+PROJECT_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,62}")
+#: Names an hls4ml project already gives its own files (``firmware/<name>.h`` would overwrite them).
+RESERVED_NAMES = frozenset({"defines", "parameters"})
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,7 @@ class EmitConfig:
     clock: float = 5.0
     synth: bool = False
     strict: bool = False  # a design that misses the tolerance fails the command (exit 1) instead of a warning
+    project_name: str | None = None  # IP top and file names; None: each design's name (see top_name)
     out: str = paths.DESIGNS_DIR
 
     def validated(self) -> EmitConfig:
@@ -51,11 +57,45 @@ class EmitConfig:
             raise SymtrigError(f"--lut-size must be auto or between 2 and 65535, got {self.lut_size}")
         if self.max_latency is not None and (self.max_latency < 0 or self.select != "best"):
             raise SymtrigError("--max-latency takes a number of cycles >= 0 and works with --select best")
+        if self.precision != "auto":
+            from symtrig.lower.fixed import FixedType
+
+            FixedType.parse(self.precision)  # a malformed precision fails before any design is built
         if self.backend == "da4ml" and (self.precision != "auto" or self.lut_size is not None):
             raise SymtrigError(
                 "--precision and --lut-size apply to --backend hls4ml (da4ml types every node)"
             )
+        if self.project_name is not None and (
+            not PROJECT_NAME.fullmatch(self.project_name) or self.project_name.lower() in RESERVED_NAMES
+        ):
+            raise SymtrigError(
+                f"--project-name {self.project_name!r} must be a letter, then letters, digits or _, at most "
+                f"63 characters, and not {' or '.join(sorted(RESERVED_NAMES))}"
+            )
         return self
+
+    def top_name(self, design: str) -> str:
+        """The IP's top function/module and file-name stem for ``design``, unique among the IPs of one run.
+
+        Why: two IPs with the same top (hls4ml's default ``myproject``) collide in one block design. Without
+        ``--project-name`` it is the design name made an identifier; with it, exactly that name when the run
+        makes one IP (``--select ID,...``), else ``NAME_<design>``: ``best`` and ``pareto`` may make several,
+        and the names must not depend on how many the leaderboard yields.
+        """
+        own = re.sub(r"[^A-Za-z0-9_]", "_", design)
+        own = own if own[:1].isalpha() else f"ip_{own}"
+        if self.project_name is None:
+            top = own
+        elif self.select in ("best", "pareto"):
+            top = f"{self.project_name}_{own}"
+        else:
+            top = self.project_name
+        if not PROJECT_NAME.fullmatch(top):
+            raise SymtrigError(
+                f"the IP name {top!r} of design {design} is longer than 63 characters; "
+                "use a shorter --project-name"
+            )
+        return top
 
 
 def parse_lut_size(text: str) -> int | None:

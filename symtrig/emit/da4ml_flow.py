@@ -55,7 +55,7 @@ class Da4mlFlow:
         project = write_project(
             logic,
             folder,
-            name=_top_name(spec.name),
+            name=config.top_name(folder.name),
             flavor=config.flavor,
             latency_cutoff=pipeline.cutoff,
             clock_ns=config.clock,
@@ -166,12 +166,6 @@ def _cost(pipeline, config: EmitConfig) -> CostReport:
     )
 
 
-def _top_name(design: str) -> str:
-    """The IP's top module: an identifier made from the design name."""
-    name = "".join(c if c.isalnum() else "_" for c in design)
-    return name if name[:1].isalpha() else f"ip_{name}"
-
-
 def _details(program, types, project, pipeline) -> dict[str, Any]:
     low, high = types.fraction_range
     return {
@@ -200,6 +194,20 @@ def _readme(project, pipeline) -> str:
         f"Pipeline: {pipeline.stages} stage(s) at latency_cutoff {pipeline.cutoff} (da4ml delay units); the "
         f"slowest stage is modelled at {pipeline.max_delay_ns:.2f} ns against {pipeline.budget_ns} ns "
         f"({pipeline.model.label}; no place and route).\n\n"
-        "Build with Vivado: `vivado -mode batch -source build_vivado_prj.tcl` (Quartus: "
-        "`build_quartus_prj.tcl`). Resources above are Yosys `synth_xilinx -family xcup` cell counts.\n"
+        f"{_build_notes(project)} Resources above are Yosys `synth_xilinx -family xcup` cell counts.\n"
+    )
+
+
+def _build_notes(project) -> str:
+    """How to build with da4ml's own scripts, which this folder holds as da4ml wrote them."""
+    if project.flavor == "hls":
+        return (
+            "Build with Vitis HLS: `vitis_hls -f build_vitis_prj.tcl` (C synthesis of the out-of-context top "
+            f"`{project.top}_fn`, then Vivado implementation through `build_vivado_hls_prj.tcl`)."
+        )
+    return (
+        "Build with Vivado: `vivado -mode batch -source build_vivado_prj.tcl` (synthesis, place and route of "
+        f"`src/`, reports in `output_{project.top}/reports/`). Build with Quartus: "
+        f"`quartus_sh -t build_quartus_prj.tcl`, after setting `device` in it to an Intel part (it holds "
+        f"`{project.part}`)."
     )

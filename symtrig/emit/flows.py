@@ -8,7 +8,7 @@ adding a backend means adding a flow, not editing the stage.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -17,28 +17,34 @@ import numpy as np
 import sympy as sp
 
 from symtrig.cost.report import CostReport
-from symtrig.data import JetData, calibration_jets, output_labels
+from symtrig.data import Dataset, calibration_rows
 from symtrig.emit.config import EmitConfig
 from symtrig.emit.selection import DesignSpec
+from symtrig.targets import signals
 
 
 @dataclass(frozen=True)
 class Jets:
-    """The rows one design is calibrated on (train + validation) and judged on (test), raw features."""
+    """The rows one design is calibrated on (train + validation) and judged on (test), raw features, and per
+    output the rows that count as signal (rows x outputs; :func:`symtrig.targets.signals`)."""
 
     X_calib: np.ndarray
-    labels_calib: np.ndarray  # output indices (symtrig.data.output_labels); -1 = background
+    labels_calib: np.ndarray
     X_test: np.ndarray
     labels_test: np.ndarray
     mean: np.ndarray
     scale: np.ndarray
 
     @classmethod
-    def of(cls, data: JetData, classes: list[int]) -> Jets:
-        X_calib, labels_calib = calibration_jets(data, classes)
-        return cls(
-            X_calib, labels_calib, data.X_test, output_labels(data.y_test, classes), data.mean_, data.scale_
-        )
+    def of(cls, data: Dataset, signal: Mapping[str, np.ndarray]) -> Jets:
+        """From a split and its signal rows per split (``train``, ``val``, ``test``)."""
+        labels_calib = np.vstack([signal["train"], signal["val"]])
+        return cls(calibration_rows(data), labels_calib, data.X_test, signal["test"], data.mean_, data.scale_)
+
+    @classmethod
+    def for_classes(cls, data: Dataset, names: Sequence[str]) -> Jets:
+        """Outputs that score classes of the data (each row is signal for its own class)."""
+        return cls.of(data, signals("teacher-logodds", data, names))
 
     @property
     def slice_size(self) -> int:

@@ -2,8 +2,9 @@
 
 lower (:mod:`symtrig.lower.tables`, range-reduced forms and calibrated tables) → precision
 (:mod:`symtrig.lower.single_type`, with the table size when ``--lut-size auto``) → backend
-(:mod:`symtrig.backends.hls4ml.project`) → verify (:mod:`symtrig.verify.hls4ml_emulator` on the whole test
-split) → cost (a synthesis report when one exists or ``--synth`` runs Vivado/Vitis HLS, else
+(:mod:`symtrig.backends.hls4ml.project`; top function and file names from
+:meth:`~symtrig.emit.config.EmitConfig.top_name`) → verify (:mod:`symtrig.verify.hls4ml_emulator` on the whole
+test split) → cost (a synthesis report when one exists or ``--synth`` runs Vitis HLS or else Vivado HLS, else
 :mod:`symtrig.cost.hls_estimate`).
 """
 
@@ -50,17 +51,26 @@ class Hls4mlFlow:
     def build(
         self, spec: DesignSpec, jets: Jets, folder: Path, config: EmitConfig, warn: Callable[[str], None]
     ) -> Build:
+        from symtrig.backends.hls4ml import check_hls4ml_version
         from symtrig.backends.hls4ml.project import write_project
         from symtrig.verify.hls4ml_emulator import emulator_for
 
+        check_hls4ml_version()
         lowered, choice = choose(list(spec.exprs), jets, config, warn)
         precision = str(choice.precision)
+        top = config.top_name(folder.name)
         X_tb = lowered.ip_inputs(jets.X_test[:TB_ROWS])
         write_project(
-            lowered, folder, precision=precision, part=config.part, clock_period=config.clock, X_tb=X_tb
+            lowered,
+            folder,
+            precision=precision,
+            part=config.part,
+            clock_period=config.clock,
+            project_name=top,
+            X_tb=X_tb,
         )
         result = emulator_for(lowered, choice.precision).run(lowered.ip_inputs(jets.X_test))
-        cost = _cost(folder, config)
+        cost = _cost(folder, top, config)
         return Build(
             precision=precision,
             outcome=Outcome(
@@ -75,8 +85,8 @@ class Hls4mlFlow:
             overflow_rate=result.overflow_rate,
             clip_rate=result.lut_clip_rate,
             cost=cost,
-            readme=_readme(precision, cost),
-            details={"luts": [asdict(spec) for spec in lowered.luts]},
+            readme=_readme(precision, top),
+            details={"top": top, "luts": [asdict(spec) for spec in lowered.luts]},
         )
 
     def prepare_budget(self, spec: DesignSpec, jets: Jets, config: EmitConfig) -> None:
@@ -142,19 +152,25 @@ def choose(
     return lowered, choice
 
 
-def _cost(folder: Path, config: EmitConfig) -> CostReport:
+def _cost(folder: Path, top: str, config: EmitConfig) -> CostReport:
     """Synthesis figures when asked for (or already there), else the calibrated analytical estimate."""
     from symtrig.cost.hls_estimate import estimate_project
     from symtrig.cost.hls_reports import read_synthesis_report, synthesize
 
     if config.synth:
         return synthesize(folder)
-    return read_synthesis_report(folder) or estimate_project(folder)
+    return read_synthesis_report(folder) or estimate_project(folder, project_name=top)
 
 
-def _readme(precision: str, cost: CostReport) -> str:
+def _readme(precision: str, top: str) -> str:
+    options = '"reset=1 csim=0 synth=1 cosim=0 validation=0 export=0 vsynth=0"'
     return (
-        f"hls4ml symbolic-expression IP: one type `{precision}` for inputs, constants, tables and outputs.\n\n"
-        'Build with Vivado HLS: `vivado_hls -f build_prj.tcl "reset=1 synth=1 csim=0 cosim=0 validation=0 '
-        'export=0 vsynth=0"`; `tb_data/` holds test-split rows and the bit-exact expected outputs.\n'
+        f"hls4ml symbolic-expression IP: one type `{precision}` for inputs, constants, tables and outputs. "
+        f"Top function `{top}` (`firmware/{top}.cpp`); name, part and clock are set in `project.tcl`.\n\n"
+        "Build in this folder (C synthesis only with the options shown; without options both scripts also "
+        "run C simulation, cosimulation and their comparison on `tb_data/`: test-split rows and the "
+        f"bit-exact expected outputs; `export=1` packages the IP). Either tool writes `{top}_prj/solution1/`.\n\n"
+        f"- Vitis HLS: `vitis_hls -f build_vitis.tcl {options}` (Vitis 2024.2 and later: "
+        "`vitis-run --mode hls --tcl build_vitis.tcl`, as hls4ml runs Vitis).\n"
+        f"- Vivado HLS: `vivado_hls -f build_prj.tcl {options}` (hls4ml's script).\n"
     )

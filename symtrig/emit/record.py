@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from symtrig import expr as ex
-from symtrig.data import JetData
+from symtrig.data import Dataset
 from symtrig.emit.config import EmitConfig
 from symtrig.emit.flows import Build, Jets
 from symtrig.emit.selection import DesignSpec
+from symtrig.lower.tolerance import signal_of
 from symtrig.metrics import one_vs_rest_auc
 from symtrig.store.designs import DesignOutput, DesignRecord, Tolerance
 
@@ -21,12 +22,9 @@ from symtrig.store.designs import DesignOutput, DesignRecord, Tolerance
 #: LSB on more than this fraction of test jets (any wrap-around is warned about).
 CLIP_WARN_RATE = 0.001
 
-#: What the IP takes: the expressions' own standardized inputs (see symtrig.lower.tables on folding).
-INPUTS = "standardized features z = (x - mean) / scale, in x0..x15 = FEATURES order"
-
 
 def design_record(
-    name: str, spec: DesignSpec, build: Build, jets: Jets, data: JetData, config: EmitConfig
+    name: str, spec: DesignSpec, build: Build, jets: Jets, data: Dataset, config: EmitConfig
 ) -> DesignRecord:
     outputs = tuple(
         DesignOutput(
@@ -37,7 +35,7 @@ def design_record(
             expression=str(row["expression"]),
             lowered_expression=ex.to_text(build.lowered[k], names="features"),
             auc_float=float(row["auc"]),
-            auc_fixed=one_vs_rest_auc(jets.labels_test, build.y_test[:, k], k),
+            auc_fixed=one_vs_rest_auc(signal_of(jets.labels_test, k), build.y_test[:, k], True),
             auc_change_calibration=float(build.outcome.changes[k]),
             overflow_rate=float(build.overflow_rate[k]),
             lut_clip_rate=float(build.clip_rate[k]),
@@ -53,7 +51,8 @@ def design_record(
         cost=build.cost,
         clock_ns=config.clock,
         part=config.part,
-        inputs=INPUTS,
+        inputs=f"standardized features z = (x - mean) / scale of x0..x{len(data.features) - 1} = "
+        + ", ".join(data.features),
         mean=tuple(float(v) for v in jets.mean),
         scale=tuple(float(v) for v in jets.scale),
         dataset=data.describe(),

@@ -7,6 +7,7 @@ of exactly those rows. Every expression goes through the whitelist parser, restr
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,13 +15,13 @@ import pandas as pd
 import sympy as sp
 
 from symtrig import expr as ex
-from symtrig.data import CLASSES, JetData, load_jet_data
+from symtrig.data import Dataset, load_data
 from symtrig.emit.config import EmitConfig
 from symtrig.errors import SymtrigError
 from symtrig.families import get_family
 from symtrig.select import best_sets
 from symtrig.store import paths
-from symtrig.store.runs import read_run
+from symtrig.store.runs import RunRecord, read_run
 
 
 @dataclass(frozen=True)
@@ -32,59 +33,73 @@ class DesignSpec:
     exprs: tuple[sp.Expr, ...]
 
     @property
-    def class_indices(self) -> list[int]:
-        return [CLASSES.index(c) for c in self.rows["class"]]
+    def classes(self) -> list[str]:
+        return [str(c) for c in self.rows["class"]]
 
     @property
     def family(self) -> str:
         return "+".join(sorted(set(self.rows["family"].astype(str))))
 
 
-def select_designs(frame: pd.DataFrame, config: EmitConfig, board: str) -> list[DesignSpec]:
-    """The designs ``config.select`` asks for (after the ``--family``/``--cmax`` filters)."""
+def select_designs(
+    frame: pd.DataFrame, config: EmitConfig, board: str, outputs: Sequence[str], features: Sequence[str]
+) -> list[DesignSpec]:
+    """The designs ``config.select`` asks for (after the ``--family``/``--cmax`` filters): ``outputs`` are the
+    run's classes in output order, ``features`` the names of the expressions' variables."""
     rows = frame
     if config.family:
         rows = rows[rows["family"] == config.family]
     if config.cmax is not None:
         rows = rows[rows["cmax"] == config.cmax]
     if config.select == "best":
-        sets = best_sets(rows, CLASSES)
+        sets = best_sets(rows, outputs)
         if not sets:
             raise SymtrigError(
-                "no family/c_max in the leaderboard has an expression for all five classes; "
+                f"no family/c_max in the leaderboard has an expression for every class ({', '.join(outputs)}); "
                 "use --select ID,... or --select pareto"
             )
-        return [spec(f"{family}_c{cmax}", chosen, board) for (family, cmax), chosen in sets.items()]
+        return [spec(f"{family}_c{cmax}", chosen, board, features) for (family, cmax), chosen in sets.items()]
     if config.select == "pareto":
         front = rows[rows["pareto"]] if "pareto" in rows else rows.iloc[:0]
-        return [spec(str(front.at[i, "expr_id"]), front.loc[[i]], board) for i in front.index]
+        return [spec(str(front.at[i, "expr_id"]), front.loc[[i]], board, features) for i in front.index]
     ids = [part.strip() for part in config.select.split(",") if part.strip()]
     unknown = [i for i in ids if i not in set(frame["expr_id"])]
     if unknown:
         raise SymtrigError(f"unknown expression ID(s) {', '.join(unknown[:3])} in {board}")
-    return [spec("selection", frame.set_index("expr_id").loc[ids].reset_index(), board)]
+    return [spec("selection", frame.set_index("expr_id").loc[ids].reset_index(), board, features)]
 
 
-def spec(name: str, rows: pd.DataFrame, board: str) -> DesignSpec:
+def spec(name: str, rows: pd.DataFrame, board: str, features: Sequence[str]) -> DesignSpec:
     rows = rows.reset_index(drop=True)
-    return DesignSpec(name, rows, tuple(parse_row(row, board) for row in rows.itertuples()))
+    return DesignSpec(name, rows, tuple(parse_row(row, board, features) for row in rows.itertuples()))
 
 
-def parse_row(row, board: str) -> sp.Expr:
+def parse_row(row, board: str, features: Sequence[str]) -> sp.Expr:
     """The row's expression through the whitelist parser, restricted to its family's operators."""
     try:
-        return ex.parse_expression(str(row.expression), allowed=get_family(str(row.family)))
+        return ex.parse_expression(
+            str(row.expression), allowed=get_family(str(row.family)), features=features
+        )
     except SymtrigError as exc:
         raise SymtrigError(f"{board}: {row.expr_id}: {exc}") from exc
 
 
-def fit_data(board_path: Path, frame: pd.DataFrame) -> JetData:
-    """The exact split the expressions were fitted on, from the fit's ``run.json`` next to the leaderboard."""
+def run_hint(board_path: Path) -> RunRecord | None:
+    """The fit's run record when it is readable (its classes and feature names), else None: the leaderboard's
+    own problems are reported first, the run record's when the data is loaded."""
+    try:
+        return read_run(paths.run_file(board_path))
+    except SymtrigError:
+        return None
+
+
+def fit_data(board_path: Path, frame: pd.DataFrame) -> tuple[RunRecord, Dataset]:
+    """The fit's run record and the exact split the expressions were fitted on."""
     run = read_run(paths.run_file(board_path))
-    data = load_jet_data(run.data_source, seed=run.seed, data_home=run.data_home)
+    data = load_data(run.data_source, **run.load_options())
     wanted = set(frame["dataset_fingerprint"].dropna()) if "dataset_fingerprint" in frame else set()
     if wanted and wanted != {data.fingerprint}:
         raise SymtrigError(
             f"{board_path.name} was fitted on {sorted(wanted)}, but {run.data_source} is {data.fingerprint}"
         )
-    return data
+    return run, data

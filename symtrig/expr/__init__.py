@@ -8,7 +8,7 @@ from symtrig.expr.canonical import canonicalize, round_constants
 from symtrig.expr.complexity import complexity, op_counts, operators_used
 from symtrig.expr.evaluate import NODE_FUNCTIONS, evaluate, expanded, largest_magnitude, node_values, peak
 from symtrig.expr.functions import SYMTRIG_FUNCTIONS, gauss, logabs, product, variable, variable_index
-from symtrig.expr.parser import MAX_DEPTH, MAX_POWER, MAX_TEXT_LENGTH, parse_expression
+from symtrig.expr.parser import MAX_DEPTH, MAX_POWER, MAX_TEXT_LENGTH, check_feature_names, parse_expression
 from symtrig.expr.printing import SymtrigPrinter, to_text
 from symtrig.expr.queries import check_family, features_used, functions_used
 
@@ -21,6 +21,7 @@ __all__ = [
     "SymtrigPrinter",
     "canonicalize",
     "check_family",
+    "check_feature_names",
     "complexity",
     "evaluate",
     "expanded",

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import sympy
@@ -263,10 +263,28 @@ class _Parser:
         )
 
 
-def _variable_names(n_features: int) -> dict[str, sympy.Symbol]:
+def _variable_names(n_features: int, features: Sequence[str]) -> dict[str, sympy.Symbol]:
     names = {f"x{i}": variable(i) for i in range(n_features)}
-    names.update({name: variable(i) for i, name in enumerate(FEATURES[:n_features])})
+    names.update({name: variable(i) for i, name in enumerate(features[:n_features])})
     return names
+
+
+def check_feature_names(features: Sequence[str]) -> None:
+    """Feature names must be readable in expression text: identifiers that are not a function or ``x<i>``.
+
+    Why here: expressions are stored and read back as text with feature names (the leaderboard), so a column
+    called ``pt [GeV]`` or ``exp`` would make every expression that uses it unreadable.
+    """
+    for name in features:
+        if (
+            not re.fullmatch(r"[A-Za-z_]\w*", name, re.ASCII)
+            or name in _FUNCTIONS
+            or re.fullmatch(r"x\d+", name)
+        ):
+            raise SymtrigError(
+                f"feature name {_clip(name)!r} cannot appear in an expression (use letters, digits and _, "
+                "not a function name or x<number>): rename the column"
+            )
 
 
 def _allowed_ops(allowed: Iterable[str] | Family) -> set[str]:
@@ -283,14 +301,20 @@ def _first_spelling(tokens: list[_Token], op: str) -> int | None:
 
 
 def parse_expression(
-    text: str, *, allowed: Iterable[str] | Family | None = None, n_features: int = 16
+    text: str,
+    *,
+    allowed: Iterable[str] | Family | None = None,
+    n_features: int | None = None,
+    features: Sequence[str] = FEATURES,
 ) -> sympy.Expr:
     """Parse model text over ``x0..x{n-1}`` (or feature names) into sympy, never evaluating the text.
 
-    ``allowed`` (op names, or a :class:`~symtrig.families.Family`) restricts the operators beyond
-    ``+ - *``; anything outside it is a SymtrigError naming the operator. Errors carry the character
-    position and the reason.
+    ``features`` are the names of the columns x0, x1, ... (default: the 16 jet features); ``n_features``
+    limits the columns (default: all of ``features``). ``allowed`` (op names, or a
+    :class:`~symtrig.families.Family`) restricts the operators beyond ``+ - *``; anything outside it is a
+    SymtrigError naming the operator. Errors carry the character position and the reason.
     """
+    n_features = len(features) if n_features is None else n_features
     if not isinstance(text, str):
         raise SymtrigError(f"expression must be text, got {type(text).__name__}")
     if not isinstance(n_features, int) or n_features < 1:
@@ -303,7 +327,7 @@ def parse_expression(
     if not text.strip():
         raise _fail(None, "empty text")
     tokens = _tokenize(text)
-    parser = _Parser(tokens, _variable_names(n_features), n_features)
+    parser = _Parser(tokens, _variable_names(n_features, features), n_features)
     try:
         expr = parser.sum(0)
     except (RecursionError, ArithmeticError, ValueError, TypeError) as exc:  # raised inside sympy

@@ -9,7 +9,8 @@ as ``pi`` or ``E`` are printed as floats (the parser knows no constant names), a
 from __future__ import annotations
 
 import math
-from typing import Literal
+from collections.abc import Sequence
+from typing import Literal, TypeAlias
 
 import sympy
 from sympy.printing.str import StrPrinter
@@ -18,14 +19,17 @@ from symtrig.data import FEATURES
 from symtrig.errors import SymtrigError
 from symtrig.expr.functions import variable_index
 
+#: How variables are printed: ``x0..``, the jet feature names, or the given names of columns x0, x1, ...
+Names: TypeAlias = Literal["features", "x"] | Sequence[str]
+
 
 class SymtrigPrinter(StrPrinter):
     """sympy's str printer with parseable floats and optional feature names."""
 
-    def __init__(self, names: Literal["features", "x"] = "x", digits: int | None = None) -> None:
+    def __init__(self, names: Names = "x", digits: int | None = None) -> None:
         super().__init__()
-        if names not in ("features", "x"):
-            raise SymtrigError(f"names must be 'features' or 'x', got {names!r}")
+        if isinstance(names, str) and names not in ("features", "x"):
+            raise SymtrigError(f"names must be 'features', 'x' or the feature names, got {names!r}")
         if digits is not None and (not isinstance(digits, int) or digits < 1):
             raise SymtrigError(f"digits must be a positive integer or None, got {digits!r}")
         self.names = names
@@ -46,16 +50,18 @@ class SymtrigPrinter(StrPrinter):
 
     def _print_Symbol(self, expr: sympy.Symbol) -> str:
         index = variable_index(expr)
-        if self.names == "features" and index is not None and index < len(FEATURES):
-            return FEATURES[index]
+        features = FEATURES if self.names == "features" else () if self.names == "x" else tuple(self.names)
+        if index is not None and index < len(features):
+            return features[index]
         return expr.name
 
 
 _UNPRINTABLE = (sympy.zoo, sympy.oo, -sympy.oo, sympy.nan, sympy.I)
 
 
-def to_text(expr: sympy.Expr, names: Literal["features", "x"] = "x", digits: int | None = None) -> str:
-    """``expr`` as parseable text over ``x0..x15`` (``names='x'``) or feature names (``'features'``).
+def to_text(expr: sympy.Expr, names: Names = "x", digits: int | None = None) -> str:
+    """``expr`` as parseable text over ``x0..x15`` (``names='x'``), the jet feature names (``'features'``) or
+    the given feature names (a sequence: the columns x0, x1, ... of a table of one's own).
 
     ``digits`` rounds floats to that many significant digits for display; the default keeps them exact.
     """

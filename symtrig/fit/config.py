@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from symtrig.data import CLASSES
 from symtrig.distill import DEFAULT_BUDGET, check_c_max
 from symtrig.engines import get_engine
 from symtrig.errors import SymtrigError
@@ -19,10 +18,16 @@ class FitConfig:
 
     cmax: int = 40
     families: tuple[str, ...] = tuple(FAMILIES)
-    classes: tuple[str, ...] = CLASSES
+    classes: tuple[str, ...] | None = None  # None: every class of the data (or output of a score teacher)
     data: str = "sample"
     data_home: str | None = None
+    features: tuple[str, ...] | None = (
+        None  # a table of one's own: its feature columns (None: all but the label)
+    )
+    label: str | None = None  # ... and its label column ('none': unlabelled; None: the jet layout or 'class')
+    tree: str | None = None  # the TTree of a ROOT file
     teacher: str | None = None
+    teacher_outputs: tuple[str, ...] | None = None  # names of an ONNX teacher's output columns, in order
     target: str = "teacher-logodds"  # see symtrig.targets for the measured comparison
     engine: str = "operon"
     budget: float = DEFAULT_BUDGET
@@ -40,11 +45,8 @@ class FitConfig:
         """Check every setting up front, so a mistake fails before minutes of searching."""
         check_c_max(self.cmax)
         parse_family_list(",".join(self.families))
-        unknown = [c for c in self.classes if c not in CLASSES]
-        if unknown or not self.classes:
-            raise SymtrigError(
-                f"unknown class(es) {', '.join(unknown) or '(none)'}; choose from {', '.join(CLASSES)}"
-            )
+        if self.classes is not None and not self.classes:
+            raise SymtrigError("--classes is empty; name at least one class, or leave it out for all")
         if self.target not in TARGETS:
             raise SymtrigError(f"unknown target {self.target!r}; use one of {', '.join(TARGETS)}")
         if not self.budget > 0:
@@ -53,10 +55,21 @@ class FitConfig:
             raise SymtrigError(f"--jobs must be at least 1, got {self.jobs}")
         if self.max_rows < 100:
             raise SymtrigError(f"--max-rows must be at least 100, got {self.max_rows}")
-        if self.select_features is not None and not 1 <= self.select_features <= 16:
+        if self.select_features is not None and self.select_features < 1:
             raise SymtrigError(
-                f"--select-features must be between 1 and 16 (0 for all), got {self.select_features}"
+                f"--select-features must be at least 1 (0 for all), got {self.select_features}"
             )
         get_op_costs(self.op_costs)
         get_engine(self.engine)  # unknown or unavailable (PySR without Julia) fails before any work
         return self
+
+    def outputs(self, available: tuple[str, ...]) -> tuple[str, ...]:
+        """The classes to distil: ``--classes`` (each must be one of ``available``), or all of them."""
+        if self.classes is None:
+            return available
+        unknown = [c for c in self.classes if c not in available]
+        if unknown:
+            raise SymtrigError(
+                f"unknown class(es) {', '.join(unknown)}; choose from {', '.join(available) or '(none)'}"
+            )
+        return self.classes

@@ -11,24 +11,28 @@ from symtrig.store.searches import SearchJob, SearchRecord
 
 
 def execute(
-    jobs: list[SearchJob], inputs: Mapping[str, ClassInputs], n_jobs: int, scheduler: str | None = None
+    jobs: list[SearchJob],
+    inputs: Mapping[str, ClassInputs],
+    n_jobs: int,
+    scheduler: str | None,
+    features: tuple[str, ...],
 ) -> Iterator[SearchRecord]:
     """Yield finished records in completion order, so each is stored the moment it exists."""
     if not jobs:
         return
     if scheduler:
-        yield from _on_dask(jobs, inputs, scheduler)
+        yield from _on_dask(jobs, inputs, scheduler, features)
         return
     from joblib import Parallel, delayed
 
     n_jobs = min(n_jobs, len(jobs))
     n_threads = max(1, (os.cpu_count() or 1) // n_jobs)
-    tasks = (delayed(run_search)(job, inputs[job.class_name], n_threads) for job in jobs)
+    tasks = (delayed(run_search)(job, inputs[job.class_name], n_threads, features) for job in jobs)
     yield from Parallel(n_jobs=n_jobs, return_as="generator_unordered")(tasks)
 
 
 def _on_dask(
-    jobs: list[SearchJob], inputs: Mapping[str, ClassInputs], address: str
+    jobs: list[SearchJob], inputs: Mapping[str, ClassInputs], address: str, features: tuple[str, ...]
 ) -> Iterator[SearchRecord]:
     try:
         from dask.distributed import Client, as_completed
@@ -39,6 +43,8 @@ def _on_dask(
     except (OSError, TimeoutError, ValueError) as exc:
         raise SymtrigError(f"cannot connect to the Dask scheduler at {address}: {exc}") from exc
     with client:
-        futures = [client.submit(run_search, job, inputs[job.class_name], 1, pure=False) for job in jobs]
+        futures = [
+            client.submit(run_search, job, inputs[job.class_name], 1, features, pure=False) for job in jobs
+        ]
         for future in as_completed(futures):
             yield future.result()

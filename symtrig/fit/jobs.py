@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from symtrig import expr as ex
-from symtrig.data import CLASSES, JetData
+from symtrig.data import JETS, Dataset
 from symtrig.distill import FrontMember, SymbolicDistiller
 from symtrig.fit.config import FitConfig
 from symtrig.metrics import background_rejection, fidelity_r2, one_vs_rest_auc
@@ -26,22 +26,25 @@ WORKING_POINT = 0.5
 
 @dataclass(frozen=True)
 class ClassInputs:
-    """The arrays one class's searches need; small enough to ship to a worker process or a Dask cluster."""
+    """The arrays one output's searches need; small enough to ship to a worker process or a Dask cluster.
 
-    class_index: int
+    ``signal_val``/``signal_test`` mark the rows that count as signal for this output (its class, or the
+    teacher's top scores for ``teacher-score``): every AUC and rejection is measured against them.
+    """
+
     X_train: np.ndarray
     t_train: np.ndarray
     X_val: np.ndarray
     t_val: np.ndarray
-    y_val: np.ndarray
+    signal_val: np.ndarray
     X_test: np.ndarray
-    y_test: np.ndarray
+    signal_test: np.ndarray
     teacher_test: np.ndarray = field(repr=False)
-    teacher_proba_test: np.ndarray = field(repr=False)
+    reference_test: np.ndarray = field(repr=False)
 
 
-def make_jobs(config: FitConfig, data: JetData, teacher_id: str) -> list[SearchJob]:
-    """Every class × family search of the sweep, in a stable order."""
+def make_jobs(config: FitConfig, data: Dataset, teacher_id: str, outputs: tuple[str, ...]) -> list[SearchJob]:
+    """Every output × family search of the sweep, in a stable order."""
     return [
         SearchJob(
             c,
@@ -59,28 +62,30 @@ def make_jobs(config: FitConfig, data: JetData, teacher_id: str) -> list[SearchJ
             refit=config.refit,
             select_features=config.select_features,
         )
-        for c in config.classes
+        for c in outputs
         for f in config.families
     ]
 
 
-def class_inputs(targets: Targets, data: JetData, class_name: str) -> ClassInputs:
-    k = CLASSES.index(class_name)
+def class_inputs(targets: Targets, outputs: tuple[str, ...], class_name: str) -> ClassInputs:
+    """The arrays of output ``class_name`` (one of ``outputs``, the columns of ``targets``)."""
+    k = outputs.index(class_name)
     return ClassInputs(
-        k,
         targets.X_train,
         targets.train[:, k],
         targets.X_val,
         targets.val[:, k],
-        data.y_val,
+        targets.signal_val[:, k],
         targets.X_test,
-        data.y_test,
+        targets.signal_test[:, k],
         targets.teacher_test[:, k],
-        targets.teacher_proba_test[:, k],
+        targets.reference_test[:, k],
     )
 
 
-def run_search(job: SearchJob, inputs: ClassInputs, n_threads: int) -> SearchRecord:
+def run_search(
+    job: SearchJob, inputs: ClassInputs, n_threads: int, features: tuple[str, ...]
+) -> SearchRecord:
     """Run one search and score its front (the caller stores the record)."""
     distiller = SymbolicDistiller(
         family=job.family,
@@ -96,7 +101,7 @@ def run_search(job: SearchJob, inputs: ClassInputs, n_threads: int) -> SearchRec
         select_features=job.select_features,
     ).fit(inputs.X_train, inputs.t_train, inputs.X_val, inputs.t_val)
     return scored_record(
-        job, inputs, distiller.fronts_[0], n_threads=n_threads, seconds=distiller.search_seconds_[0]
+        job, inputs, distiller.fronts_[0], features, n_threads=n_threads, seconds=distiller.search_seconds_[0]
     )
 
 
@@ -104,41 +109,43 @@ def scored_record(
     job: SearchJob,
     inputs: ClassInputs,
     members: list[FrontMember],
+    features: tuple[str, ...],
     *,
     n_threads: int | None = None,
     seconds: float | None = None,
     source_file: str | None = None,
 ) -> SearchRecord:
     """The stored form of one front: each member's text, complexity, held-out loss and figures of merit."""
-    k = inputs.class_index
     return SearchRecord(
         search_id=job.search_id,
         key=job.key,
         job=job,
-        auc_teacher=one_vs_rest_auc(inputs.y_test, inputs.teacher_proba_test, k),
-        rejection50_teacher=background_rejection(inputs.y_test, inputs.teacher_proba_test, k, WORKING_POINT),
-        front=tuple(_scored_member(member, inputs) for member in members),
+        auc_teacher=one_vs_rest_auc(inputs.signal_test, inputs.reference_test, True),
+        rejection50_teacher=background_rejection(
+            inputs.signal_test, inputs.reference_test, True, WORKING_POINT
+        ),
+        front=tuple(_scored_member(member, inputs, features) for member in members),
         inputs="standardized",
         versions=versions(),
         created=utc_now(),
         n_threads=n_threads,
         search_seconds=None if seconds is None else round(seconds, 3),
         source_file=source_file,
+        features=None if features == JETS.features else features,
     )
 
 
-def _scored_member(member: FrontMember, inputs: ClassInputs) -> StoredMember:
-    k = inputs.class_index
+def _scored_member(member: FrontMember, inputs: ClassInputs, features: tuple[str, ...]) -> StoredMember:
     test_score = ex.evaluate(member.expr, inputs.X_test)
     return StoredMember(
-        expression=ex.to_text(member.expr, names="features"),
+        expression=ex.to_text(member.expr, names=features),
         complexity=member.complexity,
         cost=member.cost,
         loss=member.loss,
-        auc=one_vs_rest_auc(inputs.y_test, test_score, k),
-        auc_val=one_vs_rest_auc(inputs.y_val, ex.evaluate(member.expr, inputs.X_val), k),
+        auc=one_vs_rest_auc(inputs.signal_test, test_score, True),
+        auc_val=one_vs_rest_auc(inputs.signal_val, ex.evaluate(member.expr, inputs.X_val), True),
         fidelity_r2=fidelity_r2(inputs.teacher_test, test_score),
-        rejection50=background_rejection(inputs.y_test, test_score, k, WORKING_POINT),
+        rejection50=background_rejection(inputs.signal_test, test_score, True, WORKING_POINT),
         engine=member.engine,
     )
 

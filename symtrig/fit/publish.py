@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from symtrig import expr as ex
-from symtrig.data import CLASSES, JetData
+from symtrig.data import Dataset
 from symtrig.fit.config import FitConfig
 from symtrig.metrics import multiclass_accuracy
 from symtrig.select import best_sets
@@ -33,11 +33,11 @@ class FitResult:
     run: RunRecord
     leaderboard: pd.DataFrame
     leaderboard_path: Path
-    data: JetData
+    data: Dataset
 
 
-def leaderboard_rows(records: list[SearchRecord], data: JetData) -> pd.DataFrame:
-    """One row per front member of every record, best flags set, each best set's 5-class accuracy measured."""
+def leaderboard_rows(records: list[SearchRecord], data: Dataset) -> pd.DataFrame:
+    """One row per front member of every record, best flags set, each best set's accuracy measured."""
     rows = []
     for record in records:
         job = record.job
@@ -70,30 +70,35 @@ def leaderboard_rows(records: list[SearchRecord], data: JetData) -> pd.DataFrame
                     "created": record.created,
                 }
             )
-    frame = leaderboard.build(rows)
+    frame = leaderboard.build(rows, data.classes)
     frame["accuracy_5class"] = best_set_accuracy(frame, data)
     return leaderboard.typed(frame)
 
 
-def best_set_accuracy(frame: pd.DataFrame, data: JetData) -> pd.Series:
-    """For each family and c_max with a best expression for all five classes: the test accuracy of the argmax
-    over those five, parsed back from the table's own text, on the rows of that set (NaN elsewhere)."""
+def best_set_accuracy(frame: pd.DataFrame, data: Dataset) -> pd.Series:
+    """For each family and c_max with a best expression for every class: the test accuracy of the argmax over
+    them (the ``accuracy_5class`` column of the jets), parsed back from the table's own text, on the rows of
+    that set (NaN elsewhere, and for a regression on a teacher score, which has no classes to pick)."""
     accuracy = pd.Series(np.nan, index=frame.index, dtype="float64")
-    if frame.empty:
+    if frame.empty or not data.classes or set(frame["class"]) - set(data.classes):
         return accuracy
     X_test = data.standardize(data.X_test)
-    for rows in best_sets(frame, CLASSES).values():
-        scores = np.column_stack([ex.evaluate(ex.parse_expression(t), X_test) for t in rows["expression"]])
+    for rows in best_sets(frame, data.classes).values():
+        texts = rows["expression"]
+        scores = np.column_stack(
+            [ex.evaluate(ex.parse_expression(t, features=data.features), X_test) for t in texts]
+        )
         accuracy[frame["expr_id"].isin(rows["expr_id"])] = multiclass_accuracy(scores, data.y_test)
     return accuracy
 
 
 def publish(
     config: FitConfig,
-    data: JetData,
+    data: Dataset,
     teacher_source: str,
     teacher_id: str,
     command: str,
+    outputs: tuple[str, ...],
     counts: Mapping[str, int] | None = None,
     files: tuple[str, ...] = (),
 ) -> FitResult:
@@ -111,6 +116,7 @@ def publish(
         scale=tuple(float(v) for v in data.scale_),
         counts=dict(counts or {}),
         files=files,
+        outputs=outputs,
     )
     write_run(out / paths.RUN_FILE, run)
     return FitResult(run, frame, path, data)

@@ -33,7 +33,7 @@ from symtrig.errors import SymtrigError
 from symtrig.expr import evaluate
 from symtrig.lower.program import FixedFormat, Node, NodeType, Program, tabulate
 from symtrig.lower.ranges import HEADROOM_BITS
-from symtrig.lower.tolerance import calibration_slices, per_class_auc, tolerance_score
+from symtrig.lower.tolerance import calibration_slices, per_class_auc, signal_of, tolerance_score
 from symtrig.verify.program_model import ModelState
 
 #: Table arguments get this fraction of their calibrated span as margin on each side (as the HLS path's tables).
@@ -347,7 +347,7 @@ class _Search:
             return None
         scores, per_class = self.scores.copy(), self.per_class.copy()
         for k in outputs:
-            own = np.where(self.labels == k, 0, -1)
+            own = np.where(signal_of(self.labels, k), 0, -1)
             scores[k], changes = tolerance_score(self.y_float[:, [k]], run.y[:, [k]], own, self.slices)
             per_class[k] = changes[0]
         return scores, per_class
@@ -428,7 +428,7 @@ class _Search:
 
     def result(self, uniform: int, tried: tuple, complete: bool, seconds: float) -> NodeTypes:
         run = self.state.run()
-        own = [np.where(self.labels == k, 0, -1) for k in range(len(self.program.outputs))]
+        own = [np.where(signal_of(self.labels, k), 0, -1) for k in range(len(self.program.outputs))]
         return NodeTypes(
             nodes=self.state.types,
             met=bool(self.scores.max() <= self.max_auc_drop),

@@ -24,9 +24,18 @@ import numpy as np
 from symtrig.metrics import one_vs_rest_auc
 
 
+def signal_of(labels: np.ndarray, k: int) -> np.ndarray:
+    """The rows that are signal for output ``k``: ``labels`` is either a boolean matrix (rows x outputs: a row
+    may be signal for several outputs, e.g. a teacher's top scores) or output indices (``k``; -1 background)."""
+    labels = np.asarray(labels)
+    return labels[:, k].astype(bool) if labels.ndim == 2 else labels == k
+
+
 def per_class_auc(scores: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """One-vs-rest AUC of column k against ``labels == k``."""
-    return np.array([one_vs_rest_auc(labels, scores[:, k], k) for k in range(scores.shape[1])])
+    """One-vs-rest AUC of column k against its signal rows (:func:`signal_of`)."""
+    return np.array(
+        [one_vs_rest_auc(signal_of(labels, k), scores[:, k], True) for k in range(scores.shape[1])]
+    )
 
 
 def calibration_slices(n_rows: int, slice_size: int | None, seed: int = 0) -> list[np.ndarray]:
@@ -45,10 +54,10 @@ def auc_changes(y_float: np.ndarray, y_fixed: np.ndarray, labels: np.ndarray, ro
     """Per class, |AUC(fixed) − AUC(float)| on ``rows`` (0 for a class absent from them or alone in them)."""
     changes = np.zeros(y_float.shape[1])
     for k in range(y_float.shape[1]):
-        signal = labels[rows] == k
+        signal = signal_of(labels, k)[rows]
         if 0 < signal.sum() < len(rows):
-            change = one_vs_rest_auc(labels[rows], y_fixed[rows, k], k) - one_vs_rest_auc(
-                labels[rows], y_float[rows, k], k
+            change = one_vs_rest_auc(signal, y_fixed[rows, k], True) - one_vs_rest_auc(
+                signal, y_float[rows, k], True
             )
             changes[k] = abs(float(change))
     return changes

@@ -62,7 +62,7 @@ def make_report(
     input agrees.
     """
     inputs = load_inputs(leaderboard_path, hdl_out)
-    best = best_expressions(inputs.frame)
+    best = best_expressions(inputs.frame, inputs.run.outputs)
     evaluation = load_evaluation(inputs, data, data_home)
     points = hardware_points(inputs)
     curves = roc_curves(inputs, best, evaluation)

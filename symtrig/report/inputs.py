@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,7 +30,7 @@ from symtrig.store.designs import DesignRecord, read_designs
 from symtrig.store.runs import RunRecord, read_run
 
 if TYPE_CHECKING:
-    from symtrig.data import JetData
+    from symtrig.data import Dataset
     from symtrig.teacher import Teacher
 
 #: One row per (design, output) in :func:`hardware_points`: a leaderboard row joined to a design's figures.
@@ -110,7 +110,7 @@ class ReportInputs:
 
 
 def is_simulated(dataset_label: str) -> bool:
-    """True when the jets are simulated: :attr:`symtrig.data.JetData.label` says ``(simulated)``."""
+    """True when the jets are simulated: :attr:`symtrig.data.Dataset.label` says ``(simulated)``."""
     return "(simulated)" in dataset_label
 
 
@@ -118,7 +118,7 @@ def is_simulated(dataset_label: str) -> bool:
 class Evaluation:
     """The fit's own split (checked by fingerprint) and the teacher it distilled (checked by its id)."""
 
-    data: JetData
+    data: Dataset
     teacher: Teacher
 
 
@@ -137,8 +137,9 @@ class RocCurve:
 def load_inputs(leaderboard_path: str | Path, hdl_out: str | Path | None = None) -> ReportInputs:
     """Read the leaderboard, its ``run.json``, the teacher's card and the designs; refuse what disagrees."""
     path = Path(leaderboard_path)
-    frame = leaderboard.read(path)
+    frame = leaderboard.read(path, classes=None)
     run = read_run(paths.run_file(path))
+    leaderboard.check_classes(frame, run.outputs, path.name)
     if "dataset_fingerprint" in frame:
         theirs = sorted(set(frame["dataset_fingerprint"].dropna().astype(str)) - {run.fingerprint})
         if theirs:
@@ -227,10 +228,10 @@ def source_words(sources: pd.Series | list[str]) -> str:
     return ", ".join(sorted({cost_source(str(s))[0] for s in sources})) or "not measured"
 
 
-def best_expressions(frame: pd.DataFrame) -> pd.DataFrame:
+def best_expressions(frame: pd.DataFrame, outputs: Sequence[str] = CLASSES) -> pd.DataFrame:
     """:func:`symtrig.select.best_rows` (the one rule: validation AUC), ordered by family, c_max, class."""
     best = best_rows(frame)
-    order = best["class"].map({c: i for i, c in enumerate(CLASSES)})
+    order = best["class"].map({c: i for i, c in enumerate(outputs)})
     return (
         best.assign(_order=order)
         .sort_values(["family", "cmax", "_order"], kind="stable")
@@ -280,13 +281,13 @@ def load_evaluation(
     The jets must have the run's fingerprint and the teacher the run's ``teacher_id``: a ROC curve of other
     jets or another network would silently disagree with every number beside it.
     """
-    from symtrig.data import load_jet_data
+    from symtrig.data import load_data
 
     run = inputs.run
     source = data or run.data_source
     home = data_home if data_home is not None else run.data_home
     try:
-        jets = load_jet_data(source, seed=run.seed, data_home=home)
+        jets = load_data(source, **{**run.load_options(), "data_home": home})
     except SymtrigError as exc:
         raise SymtrigError(f"{exc}; pass --data with the jets `fit` used") from exc
     if jets.fingerprint != run.fingerprint:
@@ -303,7 +304,8 @@ def _fit_teacher(inputs: ReportInputs) -> Teacher:
 
     folder = inputs.leaderboard_path.parent / paths.TEACHER_DIR
     where = folder if (folder / paths.TEACHER_MODEL_FILE).is_file() else Path(inputs.run.teacher)
-    teacher = load_teacher(where)
+    outputs = inputs.run.settings.get("teacher_outputs")
+    teacher = load_teacher(where, outputs=outputs, n_features=len(inputs.run.schema.features))
     found = teacher_fingerprint(teacher)
     if found != inputs.run.teacher_id:
         raise SymtrigError(
@@ -314,30 +316,33 @@ def _fit_teacher(inputs: ReportInputs) -> Teacher:
 
 
 def roc_curves(inputs: ReportInputs, best: pd.DataFrame, evaluation: Evaluation) -> dict[str, list[RocCurve]]:
-    """ROC of the teacher and of every best expression (per family and c_max) on the fit's test split."""
+    """ROC of the teacher and of every best expression (per family and c_max) on the fit's test split.
+
+    Signal: the rows of the panel's class (or the teacher's top scores of a ``teacher-score`` fit).
+    """
     from sklearn.metrics import roc_curve
 
     from symtrig import expr as ex
     from symtrig.metrics import finite_scores
+    from symtrig.targets import signals
 
-    data = evaluation.data
+    data, teacher, run = evaluation.data, evaluation.teacher, inputs.run
     X = data.standardize(data.X_test)
-    y = np.asarray(data.y_test)
-    proba = evaluation.teacher.predict_proba(X)
+    names = [c for c in run.outputs if c in set(best["class"])]
+    signal = signals(run.target, data, names, teacher)["test"]
+    reference = teacher.scores(X) if run.target == "teacher-score" else teacher.predict_proba(X)
+    columns = teacher.columns_of(names)
     curves: dict[str, list[RocCurve]] = {}
-    for name in [c for c in CLASSES if c in set(best["class"])]:
-        signal = y == CLASSES.index(name)
-        scored = [
-            ("teacher network", None, proba[:, CLASSES.index(name)], inputs.teacher.auc.get(name, math.nan))
-        ]
+    for k, name in enumerate(names):
+        scored = [("teacher network", None, reference[:, columns[k]], inputs.teacher.auc.get(name, math.nan))]
         for row in best[best["class"] == name].itertuples():
             label = f"{row.family}, c_max {row.cmax} (complexity {row.complexity})"
-            score = ex.evaluate(ex.parse_expression(str(row.expression)), X)
+            score = ex.evaluate(ex.parse_expression(str(row.expression), features=data.features), X)
             scored.append((label, str(row.family), score, float(row.auc)))
         curves[name] = []
         for label, family, score, auc in scored:
-            fpr, tpr, _ = roc_curve(signal, finite_scores(score))
-            curves[name].append(RocCurve(label, family, tpr, fpr, auc, int((~signal).sum())))
+            fpr, tpr, _ = roc_curve(signal[:, k], finite_scores(score))
+            curves[name].append(RocCurve(label, family, tpr, fpr, auc, int((~signal[:, k]).sum())))
     return curves
 
 

@@ -18,7 +18,7 @@ import sympy
 from sympy.printing.latex import LatexPrinter
 
 from symtrig import expr as ex
-from symtrig.data import CLASSES, FEATURES
+from symtrig.data import FEATURES
 from symtrig.report.inputs import DesignSelection, ReportInputs, as_float, cost_source, source_words
 from symtrig.report.plots import Figure, class_title
 from symtrig.store import paths
@@ -44,15 +44,17 @@ def rejection_cell(value: Any) -> str:
     return "∞ (no background left)" if math.isinf(value) else cell(value, 1)
 
 
-def rounded_expression(text: str, digits: int = DISPLAY_DIGITS) -> sympy.Expr:
+def rounded_expression(
+    text: str, digits: int = DISPLAY_DIGITS, features: Sequence[str] = FEATURES
+) -> sympy.Expr:
     """The leaderboard's text through the whitelist parser, constants rounded to ``digits`` significant
     digits."""
-    return ex.round_constants(ex.parse_expression(text), digits)
+    return ex.round_constants(ex.parse_expression(text, features=features), digits)
 
 
-def display_expression(text: str, digits: int = DISPLAY_DIGITS) -> str:
+def display_expression(text: str, digits: int = DISPLAY_DIGITS, features: Sequence[str] = FEATURES) -> str:
     """The expression as parseable text in feature names, constants rounded for reading."""
-    return ex.to_text(rounded_expression(text, digits), names="features", digits=digits)
+    return ex.to_text(rounded_expression(text, digits, features), names=tuple(features), digits=digits)
 
 
 class FeatureLatexPrinter(LatexPrinter):
@@ -64,9 +66,9 @@ class FeatureLatexPrinter(LatexPrinter):
     mean what the slide shows.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, features: Sequence[str] = FEATURES) -> None:
         names = {
-            ex.variable(i): r"\mathrm{" + name.replace("_", r"\_") + "}" for i, name in enumerate(FEATURES)
+            ex.variable(i): r"\mathrm{" + name.replace("_", r"\_") + "}" for i, name in enumerate(features)
         }
         super().__init__({"symbol_names": names, "mul_symbol": "dot"})
 
@@ -80,9 +82,9 @@ class FeatureLatexPrinter(LatexPrinter):
         return r"{\log{\left|" + self._print(expr.args[0]) + r"\right|}}"
 
 
-def latex_expression(text: str, digits: int = DISPLAY_DIGITS) -> str:
+def latex_expression(text: str, digits: int = DISPLAY_DIGITS, features: Sequence[str] = FEATURES) -> str:
     """The same rounded expression as :func:`display_expression`, as LaTeX (for slides and papers)."""
-    return FeatureLatexPrinter().doprint(rounded_expression(text, digits))
+    return FeatureLatexPrinter(features).doprint(rounded_expression(text, digits, features))
 
 
 # ------------------------------------------------------------------------------------------------ summary
@@ -146,7 +148,7 @@ def _source_meanings(records: Sequence[DesignRecord]) -> list[tuple[str, str]]:
 def _teacher_section(inputs: ReportInputs) -> list[str]:
     teacher = inputs.teacher
     lines = ["## Teacher network", "", f"| class | test AUC | {REJECTION_TITLE} |", "|---|---|---|"]
-    for name in CLASSES:
+    for name in inputs.run.outputs:
         auc, rejection = teacher.auc.get(name), teacher.rejection50.get(name)
         lines.append(f"| {cell(class_title(name))} | {cell(auc, 4)} | {rejection_cell(rejection)} |")
     accuracy = "–" if teacher.accuracy is None else cell(teacher.accuracy)
@@ -181,7 +183,7 @@ def _best_section(inputs: ReportInputs, best: pd.DataFrame, points: pd.DataFrame
     designs_of = points.groupby("expr_id")["design"].apply(list).to_dict() if len(points) else {}
     for (family, cmax), group in best.groupby(["family", "cmax"], sort=True):
         accuracy = group["accuracy_5class"].dropna() if "accuracy_5class" in group else pd.Series(dtype=float)
-        acc_text = cell(float(accuracy.iloc[0])) if len(accuracy) else "– (not all five classes fitted)"
+        acc_text = cell(float(accuracy.iloc[0])) if len(accuracy) else "– (not every class fitted)"
         lines += [
             f"### {family}, c_max {cmax}",
             "",
@@ -191,13 +193,15 @@ def _best_section(inputs: ReportInputs, best: pd.DataFrame, points: pd.DataFrame
         lines += ["| " + " | ".join(_BEST_COLUMNS) + " |", "|" + "---|" * len(_BEST_COLUMNS)]
         latex = []
         for row in group.to_dict("records"):
-            lines.append("| " + " | ".join(_best_cells(row, designs_of.get(row["expr_id"], []))) + " |")
-            latex += [f"$$y_{{{row['class']}}} = {latex_expression(str(row['expression']))}$$", ""]
+            cells = _best_cells(row, designs_of.get(row["expr_id"], []), inputs.run.schema.features)
+            lines.append("| " + " | ".join(cells) + " |")
+            formula = latex_expression(str(row["expression"]), features=inputs.run.schema.features)
+            latex += [f"$$y_{{{row['class']}}} = {formula}$$", ""]
         lines += ["", "As LaTeX:", "", *latex]
     return lines
 
 
-def _best_cells(row: dict[str, Any], designs: list[str]) -> list[str]:
+def _best_cells(row: dict[str, Any], designs: list[str], features: Sequence[str]) -> list[str]:
     return [
         cell(row["class"]),
         cell(as_float(row.get("auc")), 4),
@@ -206,7 +210,7 @@ def _best_cells(row: dict[str, Any], designs: list[str]) -> list[str]:
         cell(as_float(row.get("fidelity_r2")), 3),
         cell(as_float(row.get("auc_val")), 4),
         str(int(row["complexity"])),
-        f"`{cell(display_expression(str(row['expression'])))}`",
+        f"`{cell(display_expression(str(row['expression']), features=features))}`",
         ", ".join(f"`{cell(d)}`" for d in designs) or "–",
     ]
 

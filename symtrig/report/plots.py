@@ -290,8 +290,8 @@ def _teacher_handle() -> tuple[Any, str]:
     return Line2D([], [], **_TEACHER_LINE), "teacher network (float)"
 
 
-def _classes_of(frame: pd.DataFrame) -> list[str]:
-    return [c for c in CLASSES if c in set(frame["class"])]
+def _classes_of(frame: pd.DataFrame, outputs: Sequence[str] = CLASSES) -> list[str]:
+    return [c for c in outputs if c in set(frame["class"])]
 
 
 # -------------------------------------------------------------------------------------------- figures
@@ -302,7 +302,9 @@ def plot_auc_vs_complexity(inputs: ReportInputs, path: Path) -> list[Path]:
     frame = inputs.frame
     families = sorted(set(frame["family"].astype(str)))
     with _hep_style() as plt:
-        fig, panels, legend_ax = _class_grid(plt, inputs, _classes_of(frame), COMPLEXITY_TITLE)
+        fig, panels, legend_ax = _class_grid(
+            plt, inputs, _classes_of(frame, inputs.run.outputs), COMPLEXITY_TITLE
+        )
         for name, ax in panels.items():
             rows = frame[frame["class"] == name]
             for family, group in rows.groupby("family", sort=True):
@@ -332,7 +334,9 @@ def plot_auc_vs_hardware(inputs: ReportInputs, points: pd.DataFrame, column: str
     x_label = f"design {axis} ({source_words(points['source'])})"
     series_keys = sorted(set(zip(points["family"], points["backend"], strict=True)))
     with _hep_style() as plt:
-        fig, panels, legend_ax = _class_grid(plt, inputs, _classes_of(points), hardware_title(column))
+        fig, panels, legend_ax = _class_grid(
+            plt, inputs, _classes_of(points, inputs.run.outputs), hardware_title(column)
+        )
         for name, ax in panels.items():
             rows = points[points["class"] == name]
             for (family, backend), series in rows.groupby(["family", "backend"], sort=True):

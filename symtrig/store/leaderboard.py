@@ -70,12 +70,13 @@ REQUIRED: tuple[str, ...] = (
 _NUMERIC = ("cmax", "complexity", "auc", "auc_val")
 
 
-def build(rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
-    """Rows → a leaderboard: columns in order and typed, sorted for stable diffs, Pareto and best flags set."""
+def build(rows: Iterable[Mapping[str, Any]], classes: Sequence[str] = CLASSES) -> pd.DataFrame:
+    """Rows → a leaderboard: columns in order and typed, sorted for stable diffs (classes in ``classes`` order,
+    then any other), Pareto and best flags set."""
     frame = pd.DataFrame(list(rows))
     if frame.empty:
         return pd.DataFrame({c: pd.Series(dtype=t) for c, t in COLUMNS.items()})
-    order = frame["class"].map({c: i for i, c in enumerate(CLASSES)}).fillna(len(CLASSES))
+    order = frame["class"].map({c: i for i, c in enumerate(classes)}).fillna(len(classes))
     frame = (
         frame.assign(_order=order)
         .sort_values(["_order", "class", "family", "cmax", "seed", "cost", "expr_id"], kind="stable")
@@ -111,8 +112,12 @@ def write(frame: pd.DataFrame, path: str | Path) -> Path:
     return atomic.write_csv(path, frame)
 
 
-def read(path: str | Path, classes: Sequence[str] = CLASSES) -> pd.DataFrame:
-    """Read and check a leaderboard; every problem is a one-line error naming the file."""
+def read(path: str | Path, classes: Sequence[str] | None = CLASSES) -> pd.DataFrame:
+    """Read and check a leaderboard; every problem is a one-line error naming the file.
+
+    ``classes`` are the classes its rows may name (the run's outputs); None defers that check to
+    :func:`check_classes` (when the run record is read after the table).
+    """
     path = Path(path)
     if not path.is_file():
         raise SymtrigError(f"{path}: no such leaderboard; run `symtrig fit` first or pass --leaderboard PATH")
@@ -136,6 +141,14 @@ def read(path: str | Path, classes: Sequence[str] = CLASSES) -> pd.DataFrame:
         raise SymtrigError(f"{path.name}: a column has values of the wrong type ({exc})") from exc
 
 
+def check_classes(frame: pd.DataFrame, classes: Sequence[str], name: str) -> None:
+    """Every row names one of ``classes`` (the run's outputs)."""
+    bad_class = sorted(set(frame["class"].dropna()) - set(classes))
+    if bad_class or frame["class"].isna().any():
+        shown = [str(c)[:20] for c in bad_class[:3]]
+        raise SymtrigError(f"{name}: unknown class value(s) {shown}; expected {', '.join(classes)}")
+
+
 def _as_bool(column: pd.Series, name: str, file: str) -> pd.Series:
     """A flag column as booleans, whether pandas read it as bools or as text."""
     if column.dtype == bool:
@@ -146,14 +159,12 @@ def _as_bool(column: pd.Series, name: str, file: str) -> pd.Series:
     return text.isin(["true", "1"])
 
 
-def _check_values(frame: pd.DataFrame, name: str, classes: Sequence[str]) -> None:
+def _check_values(frame: pd.DataFrame, name: str, classes: Sequence[str] | None) -> None:
     if frame["expr_id"].isna().any() or frame["expr_id"].duplicated().any():
         dup = [str(i)[:60] for i in frame["expr_id"][frame["expr_id"].duplicated()].head(1)]
         raise SymtrigError(f"{name}: expr_id must be present and unique (duplicate or empty: {dup})")
-    bad_class = sorted(set(frame["class"].dropna()) - set(classes))
-    if bad_class or frame["class"].isna().any():
-        shown = [str(c)[:20] for c in bad_class[:3]]
-        raise SymtrigError(f"{name}: unknown class value(s) {shown}; expected {', '.join(classes)}")
+    if classes is not None:
+        check_classes(frame, classes, name)
     for column in _NUMERIC:
         values = pd.to_numeric(frame[column], errors="coerce")
         if values.isna().any():

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from symtrig import atomic
+from symtrig.data.schema import CLASSES, FEATURES, Schema
 from symtrig.errors import SymtrigError
 from symtrig.provenance import utc_now, versions
 
@@ -35,6 +36,7 @@ class RunRecord:
     scale: tuple[float, ...]
     counts: Mapping[str, int] = field(default_factory=dict)
     files: tuple[str, ...] = ()
+    outputs: tuple[str, ...] = CLASSES  # the classes (or teacher scores) distilled, in output order
     versions: Mapping[str, str] = field(default_factory=versions)
     created: str = field(default_factory=utc_now)
 
@@ -47,9 +49,32 @@ class RunRecord:
         return int(self.settings["seed"])
 
     @property
+    def target(self) -> str:
+        return str(self.settings.get("target", "teacher-logodds"))
+
+    @property
     def data_home(self) -> str | None:
         home = self.settings.get("data_home")
         return None if home is None else str(home)
+
+    @property
+    def schema(self) -> Schema:
+        """The columns the expressions' variables x0, x1, ... name (the jet layout for older records)."""
+        described = self.dataset.get("schema") or {}
+        features = tuple(described.get("features") or FEATURES)
+        return Schema(features, described.get("label", "class"), tuple(described.get("classes") or ()))
+
+    def load_options(self) -> dict[str, Any]:
+        """The keyword arguments of :func:`symtrig.data.load_data` that rebuild the run's exact split."""
+        settings = self.settings
+        features = settings.get("features")
+        return {
+            "seed": self.seed,
+            "data_home": self.data_home,
+            "features": None if features is None else tuple(features),
+            "label": settings.get("label"),
+            "tree": settings.get("tree"),
+        }
 
     @property
     def dataset_label(self) -> str:
@@ -63,6 +88,7 @@ class RunRecord:
         data: dict[str, Any] = {**self.counts, "command": self.command}
         if self.files:
             data["files"] = list(self.files)
+        data["outputs"] = list(self.outputs)
         return {
             **data,
             "settings": dict(self.settings),
@@ -89,6 +115,7 @@ class RunRecord:
             scale=tuple(float(v) for v in np.asarray(scaler["scale"], dtype=float)),
             counts=counts,
             files=tuple(str(f) for f in data.get("files", ())),
+            outputs=tuple(str(o) for o in data.get("outputs", CLASSES)),
             versions=dict(data.get("versions") or {}),
             created=str(data.get("created", "")),
         )

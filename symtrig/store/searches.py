@@ -18,6 +18,7 @@ from typing import Any
 
 from symtrig import atomic
 from symtrig import expr as ex
+from symtrig.data.schema import FEATURES
 from symtrig.errors import SymtrigError
 from symtrig.store import paths
 
@@ -90,6 +91,9 @@ class SearchRecord:
     n_threads: int | None = None
     search_seconds: float | None = None
     source_file: str | None = None
+    features: tuple[str, ...] | None = (
+        None  # names of x0, x1, ... in the expressions (None: the jet features)
+    )
 
     def to_json(self) -> dict[str, Any]:
         """The stored JSON layout (optional facts that are unknown are left out)."""
@@ -100,7 +104,8 @@ class SearchRecord:
         """Validate and type a stored record; any problem is a ``SymtrigError`` (the caller redoes the search)."""
         try:
             job = SearchJob.from_json(data["job"])
-            front = tuple(_member(m) for m in data["front"])
+            features = tuple(str(f) for f in data["features"]) if data.get("features") else None
+            front = tuple(_member(m, features or FEATURES) for m in data["front"])
             record = cls(
                 search_id=str(data["search_id"]),
                 key=str(data["key"]),
@@ -114,6 +119,7 @@ class SearchRecord:
                 n_threads=data.get("n_threads"),
                 search_seconds=data.get("search_seconds"),
                 source_file=data.get("source_file"),
+                features=features,
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise SymtrigError(f"not a complete search record ({type(exc).__name__}: {exc})") from exc
@@ -122,9 +128,9 @@ class SearchRecord:
         return record
 
 
-def _member(data: Mapping[str, Any]) -> StoredMember:
+def _member(data: Mapping[str, Any], features: tuple[str, ...]) -> StoredMember:
     values = {name: data[name] for name in _MEMBER_TYPES}
-    ex.parse_expression(str(values["expression"]))  # readable by the whitelist parser, or SymtrigError
+    ex.parse_expression(str(values["expression"]), features=features)  # readable by the whitelist parser
     return StoredMember(
         expression=str(values["expression"]),
         complexity=int(values["complexity"]),

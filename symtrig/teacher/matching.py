@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -11,7 +12,7 @@ from symtrig.errors import SymtrigError
 from symtrig.teacher.model import Teacher
 
 if TYPE_CHECKING:
-    from symtrig.data import JetData
+    from symtrig.data import Dataset
 
 
 @dataclass
@@ -26,16 +27,23 @@ class TeacherMatch:
         return not self.problems
 
 
-def teacher_matches_data(teacher: Teacher, data: JetData) -> TeacherMatch:
+def teacher_matches_data(teacher: Teacher, data: Dataset) -> TeacherMatch:
     """Compare a teacher's card with ``data``: same dataset fingerprint and the same standardization.
 
     A teacher trained on other jets (or another split, hence another scaler) still runs, but its scores
     would be distillation targets for a different input distribution; the fit stage refuses it unless forced.
     """
     match = TeacherMatch()
+    name = Path(teacher.source).name
     n_cols = np.asarray(data.X_train).shape[1]
     if n_cols != teacher.n_features:
-        match.problems.append(f"teacher takes {teacher.n_features} features, data has {n_cols}")
+        match.problems.append(f"teacher {name} takes {teacher.n_features} features, data has {n_cols}")
+    missing = [c for c in data.classes if c not in teacher.classes]
+    if missing:
+        match.problems.append(
+            f"teacher {name} has no output for class(es) {', '.join(missing)} (its outputs: "
+            f"{', '.join(teacher.classes)}; name them with --teacher-outputs)"
+        )
     card = teacher.card
     if card is None:
         match.notes.append(f"teacher {teacher.source} has no card; cannot check which jets it was trained on")
@@ -56,7 +64,7 @@ def teacher_matches_data(teacher: Teacher, data: JetData) -> TeacherMatch:
     return match
 
 
-def _same_scaler(scaler: dict[str, Any], data: JetData) -> bool:
+def _same_scaler(scaler: dict[str, Any], data: Dataset) -> bool:
     """True if the card's mean/scale equal the data's (to float64 round-off)."""
     try:
         mean = np.asarray(scaler["mean"], dtype=np.float64)
@@ -71,14 +79,14 @@ def _same_scaler(scaler: dict[str, Any], data: JetData) -> bool:
     )
 
 
-def require_matching_teacher(teacher: Teacher, data: JetData, force: bool = False) -> list[str]:
+def require_matching_teacher(teacher: Teacher, data: Dataset, force: bool = False) -> list[str]:
     """Raise SymtrigError if the teacher does not match ``data`` (unless ``force``); return messages to show.
 
-    A feature-count mismatch cannot be forced: the teacher could not even run.
+    A feature-count mismatch or a missing class output cannot be forced: the teacher could not even run.
     """
     match = teacher_matches_data(teacher, data)
     n_cols = np.asarray(data.X_train).shape[1]
-    if n_cols != teacher.n_features:
+    if n_cols != teacher.n_features or any(c not in teacher.classes for c in data.classes):
         raise SymtrigError(match.problems[0])
     if match.problems and not force:
         raise SymtrigError(

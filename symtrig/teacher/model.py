@@ -10,7 +10,7 @@ Two kinds of teacher share one interface (:class:`Teacher`):
 
 **Input convention (all teachers):** a float array of shape ``(n, 16)`` holding the *standardized* features
 ``(x - mean) / scale`` in the :data:`symtrig.data.FEATURES` column order, with the scaler fitted on the training
-split (:meth:`symtrig.data.JetData.standardize`). **Outputs:** ``(n, 5)`` arrays whose columns follow
+split (:meth:`symtrig.data.Dataset.standardize`). **Outputs:** ``(n, 5)`` arrays whose columns follow
 :data:`symtrig.data.CLASSES` (g, q, t, w, z).
 
 The distillation target is :meth:`Teacher.logits`: the pre-softmax scores minus their row mean. Centring removes
@@ -21,12 +21,13 @@ it does not have to learn an arbitrary per-jet offset.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 from sklearn.neural_network import MLPClassifier
 
-from symtrig.data import CLASSES, FEATURES
+from symtrig.data import CLASSES
 from symtrig.errors import SymtrigError
 
 #: Hidden layers of the reference tagger (anchor work §3: Dense 64-32-32 ReLU, 5-way softmax).
@@ -65,28 +66,44 @@ def centre(scores: np.ndarray) -> np.ndarray:
 
 
 class Teacher(ABC):
-    """A trained 5-class jet tagger that maps standardized features to class scores.
+    """A trained tagger that maps standardized features to one score per output (class).
 
-    Subclasses implement :meth:`predict_proba` and :meth:`logits`, both passing the input through
-    :meth:`_check_input` first, because a transposed or truncated array would give plausible-looking garbage
-    targets instead of an error.
+    ``n_features`` is its input width and ``classes`` the names of its output columns, in order. Subclasses
+    implement :meth:`predict_proba` and :meth:`logits` (classifiers) or :meth:`scores` (any model), each passing
+    the input through :meth:`_check_input` first, because a transposed or truncated array would give
+    plausible-looking garbage targets instead of an error.
     """
 
-    n_features: int = len(FEATURES)
-    classes: tuple[str, ...] = CLASSES
-
-    def __init__(self, source: str, card: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, source: str, n_features: int, classes: tuple[str, ...], card: dict[str, Any] | None = None
+    ) -> None:
         self.source = source
+        self.n_features = n_features
+        self.classes = classes
         #: The JSON card written when the teacher was trained (dataset, metrics, versions); None if unknown.
         self.card = card
 
     @abstractmethod
     def predict_proba(self, X_std: np.ndarray) -> np.ndarray:
-        """Class probabilities, shape ``(n, 5)``, for standardized features in FEATURES order."""
+        """Class probabilities, shape ``(n, len(classes))``, for standardized features in schema order."""
 
     @abstractmethod
     def logits(self, X_std: np.ndarray) -> np.ndarray:
-        """Centred pre-softmax scores, shape ``(n, 5)``: ``softmax(logits(X)) == predict_proba(X)``."""
+        """Centred pre-softmax scores: ``softmax(logits(X)) == predict_proba(X)``."""
+
+    def scores(self, X_std: np.ndarray) -> np.ndarray:
+        """The model's own output (a regressor's score; a classifier's probabilities)."""
+        return self.predict_proba(X_std)
+
+    def columns_of(self, names: Sequence[str]) -> list[int]:
+        """The output columns of ``names``, matched by name; a one-line error names what is missing."""
+        missing = [n for n in names if n not in self.classes]
+        if missing:
+            raise SymtrigError(
+                f"teacher {self.source} has no output for {', '.join(missing)}; its outputs are "
+                f"{', '.join(self.classes)} (name them with --teacher-outputs)"
+            )
+        return [self.classes.index(n) for n in names]
 
     def _check_input(self, X_std: np.ndarray) -> np.ndarray:
         X = np.asarray(X_std, dtype=np.float64)
@@ -99,22 +116,34 @@ class Teacher(ABC):
 
 
 class SklearnTeacher(Teacher):
-    """The reference tagger as a scikit-learn MLPClassifier; logits come straight from its weights."""
+    """The reference tagger as a scikit-learn MLPClassifier; logits come straight from its weights.
+
+    Its output names are the card's ``classes`` (the data's class names when it was trained here), or the jet
+    classes for a five-output model without a card.
+    """
 
     def __init__(self, model: MLPClassifier, source: str, card: dict[str, Any] | None = None) -> None:
         check_mlp(model, source)
-        super().__init__(source, card)
+        names = tuple(str(c) for c in (card or {}).get("classes") or ()) or _default_names(
+            len(model.classes_)
+        )
+        if len(names) != len(model.classes_):
+            raise SymtrigError(
+                f"{source}: its card names {len(names)} classes, the model has {len(model.classes_)}"
+            )
+        super().__init__(source, int(model.n_features_in_), names, card)
         self.model = model
 
     def predict_proba(self, X_std: np.ndarray) -> np.ndarray:
-        """scikit-learn's own probabilities (shape ``(n, 5)``, columns in CLASSES order)."""
+        """scikit-learn's own probabilities, columns in ``classes`` order."""
         return self.model.predict_proba(self._check_input(X_std))
 
     def logits(self, X_std: np.ndarray) -> np.ndarray:
         """Centred output-layer pre-activations, recomputed from ``coefs_``/``intercepts_``.
 
         MLPClassifier exposes only probabilities; the forward pass is repeated here (same weights, same hidden
-        activation) and stopped before the output softmax. The test suite checks that softmax of this equals
+        activation) and stopped before the output softmax. A two-class model has one logistic output ``z``,
+        whose two-class logits are ``(-z/2, z/2)``. The test suite checks that softmax of this equals
         :meth:`predict_proba`.
         """
         hidden = _HIDDEN_ACTIVATIONS[self.model.activation]
@@ -123,21 +152,23 @@ class SklearnTeacher(Teacher):
         for W, b in weights[:-1]:
             h = hidden(h @ W + b)
         W, b = weights[-1]
-        return centre(h @ W + b)
+        z = h @ W + b
+        return centre(np.hstack([-z, z]) if self.model.out_activation_ == "logistic" else z)
+
+
+def _default_names(n_classes: int) -> tuple[str, ...]:
+    return CLASSES if n_classes == len(CLASSES) else tuple(str(i) for i in range(n_classes))
 
 
 def check_mlp(model: object, source: str) -> None:
-    """Refuse models the teacher interface cannot serve: wrong type, input width or class set."""
+    """Refuse models the teacher interface cannot serve: wrong type, untrained, labels not 0..k-1."""
     if not isinstance(model, MLPClassifier):
         raise SymtrigError(f"{source} holds a {type(model).__name__}, expected a scikit-learn MLPClassifier")
     if not hasattr(model, "coefs_"):
         raise SymtrigError(f"{source} holds an MLPClassifier that was never trained")
-    if model.n_features_in_ != len(FEATURES):
-        raise SymtrigError(f"{source}: model takes {model.n_features_in_} features, expected {len(FEATURES)}")
-    if list(model.classes_) != list(range(len(CLASSES))):
+    if list(model.classes_) != list(range(len(model.classes_))):
         raise SymtrigError(
-            f"{source}: model classes are {list(model.classes_)}, expected labels 0..{len(CLASSES) - 1} "
-            f"({', '.join(CLASSES)})"
+            f"{source}: model classes are {list(model.classes_)[:10]}, expected labels 0..{len(model.classes_) - 1}"
         )
-    if model.activation not in _HIDDEN_ACTIVATIONS or model.out_activation_ != "softmax":
+    if model.activation not in _HIDDEN_ACTIVATIONS or model.out_activation_ not in ("softmax", "logistic"):
         raise SymtrigError(f"{source}: unsupported activations {model.activation}/{model.out_activation_}")

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 
-from symtrig.data import JetData
+from symtrig.data import CLASSES, Dataset
 from symtrig.errors import SymtrigError
 from symtrig.store import paths
 from symtrig.teacher.matching import require_matching_teacher, teacher_matches_data
@@ -24,29 +24,35 @@ from symtrig.teacher.training import make_card, train_teacher
 
 
 def obtain_teacher(
-    teacher_path: str | None, out: str | Path, data: JetData, seed: int, say: Callable[[str], None] = print
+    teacher_path: str | None,
+    out: str | Path,
+    data: Dataset,
+    seed: int,
+    say: Callable[[str], None] = print,
+    outputs: Sequence[str] | None = None,
 ) -> tuple[Teacher, str]:
     """The teacher to distil and its id (:func:`teacher_fingerprint`).
 
-    ``teacher_path`` is loaded and must match the data. Otherwise ``<out>/teacher/`` is reused when it was
-    trained on these jets with this split, else a new one is trained and saved there.
+    ``teacher_path`` is loaded (``outputs``: the names of an ONNX model's output columns) and must match the
+    data. Otherwise ``<out>/teacher/`` is reused when it was trained on these rows with this split, else a new
+    one is trained and saved there.
     """
     if teacher_path:
-        teacher = load_teacher(teacher_path)
+        teacher = load_teacher(teacher_path, outputs=outputs, n_features=len(data.features))
         for note in require_matching_teacher(teacher, data):
             say(f"note: {note}")
     else:
         folder = Path(out) / paths.TEACHER_DIR
         teacher = reusable_teacher(folder, data, say)
         if teacher is None:
-            say(f"training the teacher on {data.label} (saved to {folder})")
-            model, training = train_teacher(data, seed=seed)
+            say(f"no reusable teacher in {folder}: training one")
+            model, training = train_teacher(data, seed=seed, say=say)
             save_teacher(model, make_card(model, data, seed, training), folder)
             teacher = load_teacher(folder)
     return teacher, teacher_fingerprint(teacher)
 
 
-def reusable_teacher(folder: Path, data: JetData, say: Callable[[str], None] = print) -> Teacher | None:
+def reusable_teacher(folder: Path, data: Dataset, say: Callable[[str], None] = print) -> Teacher | None:
     """The teacher a previous fit saved in ``folder``, if it loads and its card says it was trained on these
     jets and split.
 
@@ -78,6 +84,8 @@ def teacher_fingerprint(teacher: Teacher) -> str:
         digest.update(json.dumps({**shape, "classes": [str(c) for c in model.classes_]}).encode())
         for array in (*model.coefs_, *model.intercepts_):
             digest.update(np.ascontiguousarray(array, dtype="<f8").tobytes())
-    else:  # ONNX: protobuf serialisation is deterministic, the file is the model
+    else:  # ONNX: protobuf serialisation is deterministic, the file is the model; its outputs are named here
         digest.update(Path(teacher.source).read_bytes())
+        if teacher.classes != CLASSES:
+            digest.update(json.dumps(list(teacher.classes)).encode())
     return "sha256:" + digest.hexdigest()[:16]

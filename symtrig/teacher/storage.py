@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -54,12 +55,18 @@ def save_teacher(
 
 
 def load_teacher(
-    path: str | Path, output_kind: OutputKind = "auto", output_name: str | None = None
+    path: str | Path,
+    output_kind: OutputKind = "auto",
+    output_name: str | None = None,
+    *,
+    outputs: Sequence[str] | None = None,
+    n_features: int | None = None,
 ) -> SklearnTeacher | OnnxTeacher:
     """Load a teacher from a folder holding ``teacher.skops``, a ``.skops`` file or a ``.onnx`` file.
 
     A card is read when present: ``teacher.json`` in the folder, else ``<file stem>.json`` next to the file.
-    ``output_kind``/``output_name`` apply to ONNX models only (see :class:`OnnxTeacher`).
+    ``output_kind``, ``output_name``, ``outputs`` (names of the output columns) and ``n_features`` (the input
+    width when the model leaves it open) apply to ONNX models only (see :class:`OnnxTeacher`).
     """
     path = Path(path)
     if path.is_dir():
@@ -73,7 +80,7 @@ def load_teacher(
     card = _read_card(card_path, model_path) if card_path.is_file() else None
     suffix = model_path.suffix.lower()
     if suffix == ".onnx":
-        return OnnxTeacher(model_path, output_kind=output_kind, output_name=output_name, card=card)
+        return OnnxTeacher(model_path, output_kind, output_name, card, outputs=outputs, n_features=n_features)
     if suffix == ".skops":
         return SklearnTeacher(_load_skops(model_path), source=str(model_path), card=card)
     raise SymtrigError(f"teacher {path}: expected a folder, a .skops or a .onnx file")

@@ -247,8 +247,8 @@ class Emulator:
         self.luts = {spec.name: Lut(spec, self.t) for spec in luts}
 
     @classmethod
-    def from_project(cls, project_dir: Path, project_name: str = "myproject") -> Emulator:
-        """Read ``firmware/{project}.cpp``, ``parameters.h`` and ``defines.h`` of a written hls4ml project."""
+    def from_project(cls, project_dir: Path, project_name: str | None = None) -> Emulator:
+        """Read ``firmware/<name>.cpp``, ``parameters.h``, ``defines.h`` (name: given, else project.tcl's)."""
         project = read_project(project_dir, project_name, require=("parameters.h", "defines.h"))
         result_type, input_type = project.types.get("result_t", ""), project.types.get("input_t", "")
         if not result_type.startswith("ap_fixed<") or input_type != result_type:
@@ -256,7 +256,7 @@ class Emulator:
                 f"{project_dir}/firmware/defines.h: expected one ap_fixed type for input_t and result_t"
             )
         if project.n_inputs is None:
-            raise SymtrigError(f"{project_dir}/firmware/{project_name}.cpp declares no input_t x[N]")
+            raise SymtrigError(f"{project_dir}/firmware/{project.name}.cpp declares no input_t x[N]")
         return cls(project.outputs, project.luts, result_type, n_inputs=project.n_inputs)
 
     def __call__(self, X: np.ndarray) -> np.ndarray:

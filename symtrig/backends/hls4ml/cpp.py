@@ -32,6 +32,7 @@ __all__ = [
     "const_value",
     "parse_expr",
     "parse_lut_defs",
+    "project_name_of",
     "read_project",
     "tokenize",
 ]
@@ -249,6 +250,7 @@ class CppProject:
     """
 
     root: Path
+    name: str  # the project name: top function and ``firmware/<name>.cpp``
     outputs: tuple[str, ...]  # right-hand sides of ``y[i] = …;`` in output order
     luts: tuple[LutDef, ...]
     types: dict[str, str]  # typedef name -> ap_fixed spec, from defines.h
@@ -266,16 +268,22 @@ def _read(path: Path) -> str:
         ) from exc
 
 
-def _cpp_file(firmware: Path, project_dir: Path, project_name: str | None) -> Path:
-    """``firmware/<project_name>.cpp``; without a name, ``myproject.cpp`` or else the first ``*.cpp``."""
-    if project_name is not None:
-        return firmware / f"{project_name}.cpp"
-    if (firmware / "myproject.cpp").exists():
-        return firmware / "myproject.cpp"
+def project_name_of(project_dir: str | Path) -> str:
+    """The name a written project gives itself: ``set project_name`` in ``project.tcl`` (hls4ml's own build
+    scripts and report parser read it there too), else the stem of its only ``firmware/*.cpp``."""
+    root = Path(project_dir)
+    tcl = root / "project.tcl"
+    name = _tcl_value(_read(tcl), "project_name") if tcl.is_file() else None
+    if name:
+        return name
+    firmware = root / "firmware"
     candidates = sorted(firmware.glob("*.cpp")) if firmware.is_dir() else []
-    if not candidates:
-        raise SymtrigError(f"{project_dir} has no firmware/*.cpp; write the hls4ml project first")
-    return candidates[0]
+    if len(candidates) != 1:
+        raise SymtrigError(
+            f"{root} has no project.tcl and {len(candidates)} firmware/*.cpp files; "
+            "pass the project name or write the hls4ml project first"
+        )
+    return candidates[0].stem
 
 
 def _optional(path: Path, required: bool) -> str:
@@ -285,15 +293,17 @@ def _optional(path: Path, required: bool) -> str:
 def read_project(
     project_dir: str | Path, project_name: str | None = None, *, require: Iterable[str] = ()
 ) -> CppProject:
-    """Read ``firmware/{project}.cpp``, ``parameters.h``, ``defines.h`` and ``project.tcl`` of a project.
+    """Read ``firmware/{project_name}.cpp``, ``parameters.h``, ``defines.h`` and ``project.tcl`` of a project.
 
-    ``require`` names the optional files (``parameters.h``, ``defines.h``, ``project.tcl``) whose absence is
-    an error rather than an empty file.
+    Without ``project_name`` the project's own (:func:`project_name_of`); hls4ml names everything after it, so
+    nothing here assumes its default ``myproject``. ``require`` names the optional files (``parameters.h``,
+    ``defines.h``, ``project.tcl``) whose absence is an error rather than an empty file.
     """
     root = Path(project_dir)
     firmware = root / "firmware"
     required = set(require)
-    cpp = _read(_cpp_file(firmware, root, project_name))
+    name = project_name if project_name is not None else project_name_of(root)
+    cpp = _read(firmware / f"{name}.cpp")
     params = _optional(firmware / "parameters.h", "parameters.h" in required)
     defines = _optional(firmware / "defines.h", "defines.h" in required)
     tcl = _optional(root / "project.tcl", "project.tcl" in required)
@@ -301,9 +311,10 @@ def read_project(
     n_inputs = _N_INPUTS.search(cpp)
     return CppProject(
         root=root,
+        name=name,
         outputs=tuple(text for _, text in outputs),
         luts=tuple(parse_lut_defs(params)),
-        types={name: spec for spec, name in _TYPEDEF.findall(defines)},
+        types={type_name: spec for spec, type_name in _TYPEDEF.findall(defines)},
         n_inputs=int(n_inputs[1]) if n_inputs else None,
         clock_period=_tcl_value(tcl, "clock_period"),
         clock_uncertainty=_tcl_value(tcl, "clock_uncertainty"),

@@ -45,7 +45,7 @@ def guard_division(text: str) -> str:
     if count != 1:
         raise RuntimeError(
             f"ap_fixed_base.h: expected the division line exactly once, found {count}; "
-            "hls4ml's ap_types changed, update symtrig/hls/include.py"
+            "hls4ml's ap_types changed, update symtrig/backends/hls4ml/include.py"
         )
     return text.replace(_DIV_LINE, _DIV_GUARDED)
 

@@ -1,9 +1,12 @@
 """Write (and optionally compile) the hls4ml project of a :class:`~symtrig.lower.tables.Lowered` model.
 
-The project is a standard hls4ml SymbolicExpression project: a Vivado user runs ``build_prj.tcl`` unchanged
-(Vivado adds no ``-I`` and so uses Xilinx's own math headers). For Python-side ``compile()``/``predict()`` with
-plain g++ the project's ``firmware/ap_types`` is our include folder (see :mod:`symtrig.backends.hls4ml.include`), which
-also turns ``x/0`` into 0 so a quantized zero divisor cannot kill the Python process with SIGFPE.
+The project is a standard hls4ml SymbolicExpression project: a Vivado HLS user runs ``build_prj.tcl``
+unchanged (Vivado adds no ``-I`` and so uses Xilinx's own math headers). hls4ml writes only that Vivado HLS
+script for this backend, so ``build_vitis.tcl`` (:data:`VITIS_TCL`) builds the same firmware with Vitis HLS,
+which replaced Vivado HLS. ``project_name`` names the top function and the files (``firmware/<name>.cpp``,
+``<name>_prj/``). For Python-side ``compile()``/``predict()`` with plain g++ the project's
+``firmware/ap_types`` is our include folder (see :mod:`symtrig.backends.hls4ml.include`), which also turns
+``x/0`` into 0 so a quantized zero divisor cannot kill the Python process with SIGFPE.
 
 The folder is built in a temporary sibling and renamed into place (``symtrig.atomic``); the returned object is
 hls4ml's ``FilesystemModelGraph`` linked to the final folder, which offers ``compile()``, ``predict()`` and
@@ -25,6 +28,71 @@ from symtrig.backends.hls4ml.include import make_include_dir
 from symtrig.errors import SymtrigError
 from symtrig.lower.fixed import FixedType
 from symtrig.lower.tables import Lowered
+
+#: Vitis HLS build of the project: hls4ml 1.3.0's ``templates/vitis/build_prj.tcl`` for this project's files.
+#: Like hls4ml's scripts it reads ``project.tcl`` (name, part, clock, uncertainty) and runs in the project
+#: folder; the options are ``build_prj.tcl``'s (``"reset=1 csim=0 ..."`` after the script). The same
+#: ``-std=c++0x`` cflags and no ``-I``: Vitis HLS uses its own ap_types and hls_math. Cosimulation is Vitis's plain
+#: ``cosim_design`` (hls4ml's ``-setup`` detour serves its FIFO-depth optimizer, unused here).
+VITIS_TCL = """\
+# Vitis HLS build of this hls4ml project, written by symtrig from hls4ml's Vitis template.
+#   vitis_hls -f build_vitis.tcl "reset=1 csim=0 synth=1 cosim=0 validation=0 export=0 vsynth=0"
+array set opt {
+    reset      0
+    csim       1
+    synth      1
+    cosim      1
+    validation 1
+    export     0
+    vsynth     0
+}
+foreach arg $::argv {
+    foreach o [lsort [array names opt]] {
+        regexp "$o=+(\\\\w+)" $arg unused opt($o)
+    }
+}
+source [file join [file dirname [info script]] project.tcl]
+
+proc same_file_contents {a b} {
+    if {!([file exists $a] && [file exists $b])} { return 0 }
+    set fa [open $a r]
+    set fb [open $b r]
+    set same [string equal [read $fa] [read $fb]]
+    close $fa
+    close $fb
+    return $same
+}
+
+file mkdir tb_data
+if {$opt(reset)} { open_project -reset ${project_name}_prj } else { open_project ${project_name}_prj }
+set_top ${project_name}
+add_files firmware/${project_name}.cpp -cflags "-std=c++0x"
+add_files -tb ${project_name}_test.cpp -cflags "-std=c++0x"
+add_files -tb tb_data
+if {$opt(reset)} { open_solution -reset "solution1" } else { open_solution "solution1" }
+config_compile -name_max_length 80
+set_part $part
+config_schedule -enable_dsp_full_reg=false
+create_clock -period $clock_period -name default
+set_clock_uncertainty $clock_uncertainty default
+
+if {$opt(csim)} { csim_design }
+if {$opt(synth)} { csynth_design }
+if {$opt(cosim)} {
+    add_files -tb ${project_name}_test.cpp -cflags "-std=c++0x -DRTL_SIM"
+    cosim_design
+}
+if {$opt(validation)} {
+    if {![same_file_contents tb_data/csim_results.log tb_data/rtl_cosim_results.log]} {
+        puts "ERROR: C simulation and RTL cosimulation results differ (tb_data/*_results.log)"
+        exit 1
+    }
+    puts "INFO: C simulation and RTL cosimulation results are identical"
+}
+if {$opt(export)} { export_design -format ip_catalog -version $version }
+if {$opt(vsynth)} { exec vivado -mode batch -source vivado_synth.tcl >@ stdout }
+exit
+"""
 
 
 def check_precision(lowered: Lowered, precision: FixedType) -> None:
@@ -84,6 +152,7 @@ def write_project(
                 hls_libs_path="",
             )
             model.write()
+            (tmp / "build_vitis.tcl").write_text(VITIS_TCL)
             _relocate_config(tmp, out_dir)
     return hls4ml.converters.link_existing_project(str(out_dir))
 
@@ -109,11 +178,16 @@ def _tb_files(
     return str(scratch / "tb_input.npy"), str(scratch / "tb_output.npy")
 
 
+#: The project name of the scratch project :func:`printed_cpp` prints; the statements do not depend on it.
+PRINT_NAME = "symtrig_print"
+
+
 def printed_cpp(lowered: Lowered):
     """The C++ hls4ml prints for ``lowered``, read by :func:`symtrig.backends.hls4ml.cpp.read_project`.
 
-    hls4ml's printed statements and table definitions do not depend on the precision (only ``defines.h`` does),
-    so it is printed once per lowered design and cached on it; every candidate precision of a search reuses it.
+    hls4ml's printed statements and table definitions depend neither on the precision (only ``defines.h``
+    does) nor on the project name (:data:`PRINT_NAME` stands in for any), so it is printed once per lowered
+    design and cached on it; every candidate precision of a search reuses it.
     """
     import hls4ml
 
@@ -128,12 +202,13 @@ def printed_cpp(lowered: Lowered):
             n_symbols=lowered.n_inputs,
             lut_functions=[spec.to_hls4ml() for spec in lowered.luts],
             output_dir=str(Path(scratch) / "prj"),
+            project_name=PRINT_NAME,
             precision="ap_fixed<32,16>",
             hls_include_path="",
             hls_libs_path="",
         )
         model.write()
-        project = read_project(Path(scratch) / "prj", "myproject", require=("parameters.h",))
+        project = read_project(Path(scratch) / "prj", PRINT_NAME, require=("parameters.h",))
     lowered.__dict__["_printed"] = project
     return project
 
