@@ -46,7 +46,7 @@ def remove_stale_temporaries(folder: str | os.PathLike[str]) -> list[Path]:
     behind; the target itself is intact (old version or none). Only temporaries whose writer process is gone
     are removed, so a concurrent writer on the same machine is never disturbed.
     """
-    removed = []
+    removed: list[Path] = []
     root = Path(folder)
     if not root.is_dir():
         return removed

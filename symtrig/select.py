@@ -34,7 +34,7 @@ def ranked(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def mark_best(frame: pd.DataFrame) -> pd.Series:
+def mark_best(frame: pd.DataFrame) -> pd.Series[bool]:
     """True for the one best row of each class within each family and c_max."""
     flags = pd.Series(False, index=frame.index)
     if len(frame):
@@ -55,9 +55,10 @@ def best_sets(frame: pd.DataFrame, classes: Sequence[str]) -> dict[tuple[str, in
     """
     sets = {}
     best = best_rows(frame)
-    for (family, cmax), group in best.groupby(list(GROUP_BY), sort=True):
+    for _, group in best.groupby(list(GROUP_BY), sort=True):
         if set(group["class"]) >= set(classes):
-            sets[(str(family), int(cmax))] = group.set_index("class").loc[list(classes)].reset_index()
+            key = (str(group["family"].iloc[0]), int(group["cmax"].iloc[0]))  # the group's (family, c_max)
+            sets[key] = group.set_index("class").loc[list(classes)].reset_index()
     return sets
 
 

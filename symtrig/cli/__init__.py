@@ -7,7 +7,7 @@ turns :class:`~symtrig.errors.SymtrigError` (a user mistake) into one line on st
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import Annotated, Protocol, cast
 
 import typer
 
@@ -58,18 +58,26 @@ def main(argv: list[str] | None = None) -> int:
         typer.echo("symtrig: interrupted; finished work is kept, rerun the same command to resume", err=True)
         return 130
     except _click_usage_errors() as exc:  # bad flags or values: click's own one-line message
-        typer.echo(f"symtrig: error: {exc.format_message()}", err=True)
+        typer.echo(f"symtrig: error: {cast(_ClickError, exc).format_message()}", err=True)
         return 2
     return result if isinstance(result, int) else 0
 
 
-def _click_usage_errors() -> tuple[type[BaseException], ...]:
+class _ClickError(Protocol):
+    """What the CLI uses of Click's exception: the vendored and the standalone class both have it."""
+
+    def format_message(self) -> str: ...
+
+
+def _click_usage_errors() -> tuple[type[Exception], ...]:
     """Click's own user-error type: recent Typer vendors Click, older Typer uses the click package."""
     try:
-        from typer._click.exceptions import ClickException
+        from typer._click.exceptions import ClickException as VendoredClickException
     except ImportError:  # pragma: no cover - depends on the installed Typer
         from click.exceptions import ClickException
-    return (ClickException,)
+
+        return (ClickException,)
+    return (VendoredClickException,)
 
 
 def run() -> None:  # pragma: no cover - thin wrapper for `python -m symtrig`

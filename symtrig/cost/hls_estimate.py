@@ -24,6 +24,7 @@ graph of steps 1-2 is built by :mod:`symtrig.cost.hls_graph`; every number of th
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -254,24 +255,26 @@ def _estimate_graph(
             ops[nid] = _Op()
     budget = period * (1.0 - uncertainty)
     ready = _schedule(g, ops, budget)
-    out_cycles = [ready[o][0] if ready[o] is not None else 0 for o in outputs]
+    out_cycles = [at[0] if (at := ready[o]) is not None else 0 for o in outputs]
     latency = max(out_cycles, default=0) + p.io_cycles
     # pipeline registers: each value is held from the cycle it is ready until its last consumer issues
     last_use = [-1] * len(g.nodes)
     for nid in live:
         node = g.nodes[nid]
-        if ready[nid] is None:
+        at = ready[nid]
+        if at is None:
             continue
-        issue = _issue_cycle(node, ops[nid], ready[nid])
+        issue = _issue_cycle(node, ops[nid], at)
         for a in node.args:
             last_use[a] = max(last_use[a], issue)
     for o in outputs:
         last_use[o] = max(last_use[o], latency)
     reg_bits = 0
     for nid in live:
-        if ready[nid] is not None and last_use[nid] > ready[nid][0]:
+        at = ready[nid]
+        if at is not None and last_use[nid] > at[0]:
             bits = g.result.w if nid in outputs else widths[nid]
-            reg_bits += bits * (last_use[nid] - ready[nid][0])
+            reg_bits += bits * (last_use[nid] - at[0])
     ff = p.ff_scale * reg_bits + n_inputs * g.input.w + p.ff_control_per_stage * (latency + 1)
     ff += sum(ops[n].ff for n in live)
     lut = sum(ops[n].lut for n in live) + p.lut_io_mux
@@ -301,7 +304,7 @@ def _live_nodes(g: Graph, outputs: list[int]) -> set[int]:
 def estimate_source(
     expr_lines: list[str],
     *,
-    lut_names: list[str] = (),
+    lut_names: Sequence[str] = (),
     precision: str = "ap_fixed<16,6>",
     clock_period: float = 5.0,
     uncertainty: float = 0.125,

@@ -8,6 +8,7 @@ Why a module of its own: every number of :mod:`symtrig.cost.hls_estimate` lives 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from symtrig.cost.report import CostReport
 
@@ -94,7 +95,7 @@ class CostParams:
     lut_io_mux: int = 36  # [R16]/[R14] "Multiplexer" section (ap_vld input mux)
     io_cycles: int = 0  # extra cycles for I/O registers (none for io_parallel ap_vld) [R16]
 
-    def with_updates(self, **changes: object) -> CostParams:
+    def with_updates(self, **changes: Any) -> CostParams:
         """A copy with some parameters changed (used by the calibration fit)."""
         return replace(self, **changes)
 

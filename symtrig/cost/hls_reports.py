@@ -12,6 +12,7 @@ import contextlib
 import io
 import shutil
 import subprocess
+from collections.abc import Iterable
 from pathlib import Path
 
 from symtrig.cost.hls_params import CostReport
@@ -48,9 +49,20 @@ def _hls4ml_report(project_dir: Path) -> dict:
     return report or {}
 
 
+def _numbers(section: dict, keys: Iterable[str]) -> dict[str, float] | None:
+    """The numbers under ``keys``, or None when any is missing or unreadable (an incomplete report)."""
+    values: dict[str, float] = {}
+    for key in keys:
+        value = _number(section.get(key))
+        if value is None:
+            return None
+        values[key] = value
+    return values
+
+
 def _from_csynth(csynth: dict, clock_period: float) -> CostReport | None:
-    values = {key: _number(csynth.get(key)) for key in _CSYNTH_KEYS}
-    if any(v is None for v in values.values()):
+    values = _numbers(csynth, _CSYNTH_KEYS)
+    if values is None:
         return None
     latency = int(values["WorstLatency"])
     return CostReport(
@@ -85,8 +97,8 @@ def read_synthesis_report(project_dir: str | Path) -> CostReport | None:
     if result is None:
         return None
     vsynth = report.get("VivadoSynthReport") or {}
-    v = {key: _number(vsynth.get(key)) for key in _VSYNTH_KEYS}
-    if all(x is not None for x in v.values()):
+    v = _numbers(vsynth, _VSYNTH_KEYS)
+    if v is not None:
         result = CostReport(
             latency_cycles=result.latency_cycles,
             latency_ns=result.latency_ns,

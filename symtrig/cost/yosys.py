@@ -220,8 +220,8 @@ def _last_meaningful_line(log: str, stderr: str) -> str:
     return (errors or lines or ["no output"])[-1]
 
 
-def _summarize(counts: Mapping[str, int]) -> dict[str, int]:
-    """Resource classes from ``stat -json``'s cells by type."""
+def _summarize(counts: Mapping[str, int]) -> dict[str, Any]:
+    """Resource classes from ``stat -json``'s cells by type (keyword arguments of :class:`YosysReport`)."""
 
     def total(*prefixes: str) -> int:
         return sum(n for kind, n in counts.items() if kind.startswith(prefixes))
@@ -319,8 +319,8 @@ def _pins(cell: Mapping[str, Any], direction: str) -> Iterator[tuple[str, int | 
 
 def _arrivals(
     cells: Mapping[str, Any], driver: Mapping[Any, str], weights: PathWeights
-) -> dict[str, _Arrival]:
-    """Longest weighted arrival at the outputs of every combinational cell, in topological order."""
+) -> dict[str | None, _Arrival]:
+    """Longest weighted arrival at every combinational cell's outputs (None, an undriven bit's, is no key)."""
     combinational = {name for name, cell in cells.items() if _kind(cell) != "seq"}
     graph = {
         n: {driver[b] for _, b in _pins(cells[n], "input") if driver.get(b) in combinational}
@@ -330,12 +330,13 @@ def _arrivals(
         order = list(graphlib.TopologicalSorter(graph).static_order())
     except graphlib.CycleError as exc:
         raise SymtrigError("the synthesized netlist has a combinational loop; cannot measure depth") from exc
-    arrival: dict[str, _Arrival] = {}
+    arrival: dict[str | None, _Arrival] = {}
     for name in order:
         cell, best = cells[name], _add(_ZERO, _own(cells[name], "", None, weights))
         for pin, bit in _pins(cell, "input"):
             source = driver.get(bit)
-            candidate = _add(arrival.get(source, _ZERO), _own(cell, pin, cells.get(source), weights))
+            feeder = None if source is None else cells.get(source)
+            candidate = _add(arrival.get(source, _ZERO), _own(cell, pin, feeder, weights))
             best = max(best, candidate, key=lambda found: found[:2])
         arrival[name] = best
     return arrival
@@ -363,7 +364,8 @@ def _own(cell: Mapping[str, Any], pin: str, source: Mapping[str, Any] | None, w:
 
 
 def _add(a: _Arrival, b: _Arrival) -> _Arrival:
-    return (a[0] + b[0], a[1] + b[1], tuple(x + y for x, y in zip(a[2], b[2], strict=True)))  # type: ignore[return-value]
+    (lut1, mux1, car1, chn1, dsp1), (lut2, mux2, car2, chn2, dsp2) = a[2], b[2]
+    return (a[0] + b[0], a[1] + b[1], (lut1 + lut2, mux1 + mux2, car1 + car2, chn1 + chn2, dsp1 + dsp2))
 
 
 def _bit_names(netnames: Mapping[str, Any]) -> dict[int, str]:
@@ -385,7 +387,7 @@ def _rank(name: str) -> tuple[bool, int, str]:
 def _register_group(cell: Mapping[str, Any], names: Mapping[int, str]) -> str:
     """The public name on the cell's first output (``Q`` of a flip-flop or SRL, ``P`` of a DSP)."""
     bit = next((bit for _, bit in _pins(cell, "output") if isinstance(bit, int)), None)
-    return names[bit] if bit in names else f"<unnamed {cell['type']}>"
+    return names[bit] if bit is not None and bit in names else f"<unnamed {cell['type']}>"
 
 
 def _srl_shift(cell: Mapping[str, Any]) -> int:

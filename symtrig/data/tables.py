@@ -37,7 +37,9 @@ class DataTable:
     @property
     def provenance(self) -> str:
         """``simulated``, ``real`` (OpenML) or ``user file`` when a file does not say."""
-        return {True: "simulated", False: "real"}.get(self.simulated, "user file")  # type: ignore[arg-type]
+        if self.simulated is None:
+            return "user file"
+        return "simulated" if self.simulated else "real"
 
 
 def validate_frame(
@@ -126,7 +128,11 @@ def _check_class_counts(y: np.ndarray, classes: tuple[str, ...], name: str) -> N
 def fingerprint(X: np.ndarray, y: np.ndarray, schema: Schema = JETS) -> str:
     """A content hash of the validated table (its columns, classes and values), recorded by every later output."""
     digest = hashlib.sha256()
-    layout = {"features": list(schema.features), "classes": list(schema.classes), "shape": X.shape}
+    layout: dict[str, object] = {
+        "features": list(schema.features),
+        "classes": list(schema.classes),
+        "shape": X.shape,
+    }
     if schema.label not in (None, JETS.label):
         layout["label"] = schema.label
     digest.update(json.dumps(layout).encode())

@@ -31,7 +31,8 @@ def within_budget(
     features: Sequence[str],
 ) -> DesignSpec:
     """The design rebuilt from, per class in its output order, the best row whose latency fits."""
-    budget = int(config.max_latency)  # validated: not None here
+    assert config.max_latency is not None  # the caller budgets only when --max-latency is given
+    budget = int(config.max_latency)
     family, cmax = design.rows["family"].iloc[0], design.rows["cmax"].iloc[0]
     candidates = frame[(frame["family"] == family) & (frame["cmax"] == cmax)]
     flow.prepare_budget(design, jets, config)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import sympy as sp
@@ -23,6 +23,9 @@ from symtrig.emit.flows import Build, Jets, Outcome
 from symtrig.emit.selection import DesignSpec
 from symtrig.errors import SymtrigError
 from symtrig.lower.ranges import pull_log_scales, reduce_range
+
+if TYPE_CHECKING:
+    from symtrig.backends.da4ml.project import Flavor
 
 #: The delay model that turns Yosys stage depths into nanoseconds (symtrig.cost.timing documents both).
 DELAY_MODEL = "ultrascale_plus"
@@ -56,7 +59,7 @@ class Da4mlFlow:
             logic,
             folder,
             name=config.top_name(folder.name),
-            flavor=config.flavor,
+            flavor=cast("Flavor", config.flavor),  # EmitConfig.validated() checked it is one of FLAVORS
             latency_cutoff=pipeline.cutoff,
             clock_ns=config.clock,
             part=config.part,

@@ -58,6 +58,7 @@ class Hls4mlFlow:
         check_hls4ml_version()
         lowered, choice = choose(list(spec.exprs), jets, config, warn)
         precision = str(choice.precision)
+        assert choice.changes is not None  # set by every precision search (assess_ and choose_precision)
         top = config.top_name(folder.name)
         X_tb = lowered.ip_inputs(jets.X_test[:TB_ROWS])
         write_project(
@@ -123,16 +124,21 @@ def choose(
     def lowered_with(size: int) -> Lowered:
         return lower(exprs, mean=jets.mean, scale=jets.scale, X_calib_raw=jets.X_calib, lut_size=size)
 
-    rule = {"max_auc_drop": config.max_auc_drop, "slice_size": jets.slice_size}
+    drop, slices = config.max_auc_drop, jets.slice_size
     if config.precision != "auto":
         lowered = lowered_with(config.lut_size or AUTO_LUT_SIZES[0])
         fixed = FixedType.parse(config.precision)
-        return lowered, assess_precision(lowered, fixed, jets.X_calib, jets.labels_calib, **rule)
+        choice = assess_precision(
+            lowered, fixed, jets.X_calib, jets.labels_calib, max_auc_drop=drop, slice_size=slices
+        )
+        return lowered, choice
     sizes = AUTO_LUT_SIZES if config.lut_size is None else (config.lut_size,)
     closest: tuple[Lowered, PrecisionChoice] | None = None
     for size in sizes:
         lowered = lowered_with(size)
-        choice = choose_precision(lowered, jets.X_calib, jets.labels_calib, **rule)
+        choice = choose_precision(
+            lowered, jets.X_calib, jets.labels_calib, max_auc_drop=drop, slice_size=slices
+        )
         if choice.met:
             return lowered, choice
         shortfall = choice.shortfall(config.max_auc_drop)

@@ -336,8 +336,9 @@ class _Search:
         self.X, self.labels = np.asarray(X, dtype=np.float64), labels
         self.y_float = np.nan_to_num(np.stack([evaluate(e, self.X) for e in program.exprs], axis=1))
         self.slices = calibration_slices(len(labels), slice_size)
-        self.evaluations, self.decisions = 0, []
-        self.state, self.settings = None, {}
+        self.evaluations, self.decisions = 0, list[Decision]()
+        self.settings: Settings = {}
+        self.state: ModelState  # set by reset(), the first call of every search
         self.scores = self.per_class = np.zeros(len(program.outputs))
 
     def _score(self, state, outputs) -> tuple[np.ndarray, np.ndarray] | None:
@@ -400,8 +401,8 @@ class _Search:
         """
         types, moves = self.state.types, []
         for index, node in enumerate(self.program.nodes):
-            if node.kind == "table":
-                entries = 2.0 ** (types[index].table_input.width - 6)
+            if node.kind == "table" and (table_input := types[index].table_input) is not None:
+                entries = 2.0 ** (table_input.width - 6)
                 moves.append((entries * types[index].fmt.width / 2, ("table input", index, -1)))
             saving = 1.0 if index in self.program.outputs else 0.0
             for reader in self.program.consumers[index]:

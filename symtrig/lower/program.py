@@ -241,7 +241,7 @@ class _Builder:
         node = Node("add", operands=tuple(merged), coeffs=tuple(merged.values()), offset=offset, label=label)
         values = self.sympy_values.get(expr)
         if values is None:
-            values = sum(c * self.values[o] for o, c in merged.items()) + offset
+            values = np.asarray(sum(c * self.values[o] for o, c in merged.items()) + offset)
         return self.add(node, values)
 
     def terms(self, expr: sp.Expr, scale: float) -> tuple[list[tuple[int, float]], float]:

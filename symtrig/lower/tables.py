@@ -30,7 +30,7 @@ Design choices (measured, see ``tests/test_hls_lower.py`` and the report of the 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -110,7 +110,7 @@ class Lowered:
         """Fraction bits every table's start and step need to be exact, and at least ``at_least``."""
         return max([at_least, *(spec.required_frac_bits() for spec in self.luts)])
 
-    def float_functions(self) -> dict[str, object]:
+    def float_functions(self) -> dict[str, Callable[[np.ndarray], np.ndarray]]:
         """numpy functions for the table calls: each LUT name evaluates its math function exactly."""
         numpy_of = {"exp": np.exp, "log": np.log, "sin": np.sin, "cos": np.cos}
         return {spec.name: numpy_of[spec.math_func] for spec in self.luts}

@@ -242,12 +242,13 @@ def best_expressions(frame: pd.DataFrame, outputs: Sequence[str] = CLASSES) -> p
 def hardware_points(inputs: ReportInputs) -> pd.DataFrame:
     """The join: one row per output of every used design, with its leaderboard row's family, c_max and
     complexity, the design's fixed-point AUC for that output and the design's (whole IP's) cost."""
-    rows = inputs.frame.set_index("expr_id")
+    # expr_id is unique (leaderboard.read checks it): one record per id
+    rows = {row["expr_id"]: row for row in inputs.frame.to_dict("records")}
     points = []
     for record in inputs.designs.used:
         cost = record.cost
         for output in record.outputs:
-            row = rows.loc[output.expr_id]
+            row = rows[output.expr_id]
             points.append(
                 {
                     "design": record.design,
@@ -334,11 +335,13 @@ def roc_curves(inputs: ReportInputs, best: pd.DataFrame, evaluation: Evaluation)
     columns = teacher.columns_of(names)
     curves: dict[str, list[RocCurve]] = {}
     for k, name in enumerate(names):
-        scored = [("teacher network", None, reference[:, columns[k]], inputs.teacher.auc.get(name, math.nan))]
-        for row in best[best["class"] == name].itertuples():
-            label = f"{row.family}, c_max {row.cmax} (complexity {row.complexity})"
-            score = ex.evaluate(ex.parse_expression(str(row.expression), features=data.features), X)
-            scored.append((label, str(row.family), score, float(row.auc)))
+        scored: list[tuple[str, str | None, np.ndarray, float]] = [
+            ("teacher network", None, reference[:, columns[k]], inputs.teacher.auc.get(name, math.nan))
+        ]
+        for row in best[best["class"] == name].to_dict("records"):
+            label = f"{row['family']}, c_max {row['cmax']} (complexity {row['complexity']})"
+            score = ex.evaluate(ex.parse_expression(str(row["expression"]), features=data.features), X)
+            scored.append((label, str(row["family"]), score, float(row["auc"])))
         curves[name] = []
         for label, family, score, auc in scored:
             fpr, tpr, _ = roc_curve(signal[:, k], finite_scores(score))

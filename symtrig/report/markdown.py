@@ -10,7 +10,7 @@ they cannot disagree. Table cells go through :func:`cell`, which escapes pipes (
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -201,7 +201,7 @@ def _best_section(inputs: ReportInputs, best: pd.DataFrame, points: pd.DataFrame
     return lines
 
 
-def _best_cells(row: dict[str, Any], designs: list[str], features: Sequence[str]) -> list[str]:
+def _best_cells(row: Mapping[Hashable, Any], designs: list[str], features: Sequence[str]) -> list[str]:
     return [
         cell(row["class"]),
         cell(as_float(row.get("auc")), 4),

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from symtrig import atomic
 from symtrig.data import CLASSES
@@ -245,12 +246,12 @@ def _class_grid(plt: Any, inputs: ReportInputs, classes: Sequence[str], title: s
     return fig, panels, key
 
 
-def pareto_front(cost: Sequence[float], auc: Sequence[float]) -> np.ndarray:
+def pareto_front(cost: ArrayLike, auc: ArrayLike) -> np.ndarray:
     """Indices of the non-dominated points (lower cost, higher AUC) in increasing cost, by
     :func:`symtrig.select.pareto_mask`; at equal cost only the highest AUC can be on the front."""
-    cost, auc = np.asarray(cost, dtype=float), np.asarray(auc, dtype=float)
-    order = np.lexsort((-auc, cost))
-    mask = pareto_mask(cost[order].tolist(), auc[order].tolist(), higher_is_better=True)
+    costs, aucs = np.asarray(cost, dtype=float), np.asarray(auc, dtype=float)
+    order = np.lexsort((-aucs, costs))
+    mask = pareto_mask(costs[order].tolist(), aucs[order].tolist(), higher_is_better=True)
     return order[np.asarray(mask, dtype=bool)]
 
 

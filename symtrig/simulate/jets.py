@@ -96,10 +96,11 @@ def find_jets(events: dict[str, list[np.ndarray]], truth: list[np.ndarray]) -> J
         return _empty_batch()
     sd = _groom(chosen)
     groomed = sd["constituents"]
+    px, py, pz, energy = (np.asarray(ak.flatten(groomed[k]), dtype=np.float64) for k in _P4)
     return JetBatch(
         e=np.asarray(ak.flatten(chosen["E"]), dtype=np.float64),
         offsets=_offsets(ak.num(chosen)),
-        groomed_p4=tuple(np.asarray(ak.flatten(groomed[k]), dtype=np.float64) for k in _P4),
+        groomed_p4=(px, py, pz, energy),
         groomed_offsets=_offsets(ak.num(groomed)),
         mass_mmdt=np.asarray(sd["msoftdrop"], dtype=np.float64),
         pt=np.hypot(np.asarray(chosen_jets["px"]), np.asarray(chosen_jets["py"])),

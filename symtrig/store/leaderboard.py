@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -21,10 +21,12 @@ from symtrig.data import CLASSES
 from symtrig.errors import SymtrigError
 from symtrig.select import mark_best, pareto_mask
 
+#: The pandas dtypes a leaderboard column can have.
+ColumnType = Literal["string", "int64", "float64", "bool"]
 #: Every column ``fit`` writes, in order, with its pandas dtype. ``expression`` is in feature names on
 #: *standardized* inputs (``inputs`` says so); ``loss`` is the held-out MSE to the target the search was fitted
 #: to; ``auc``/``rejection50`` are measured on the test split, ``auc_val`` on the validation split.
-COLUMNS: Mapping[str, str] = MappingProxyType(
+COLUMNS: Mapping[str, ColumnType] = MappingProxyType(
     {
         "expr_id": "string",
         "class": "string",
@@ -88,12 +90,12 @@ def build(rows: Iterable[Mapping[str, Any]], classes: Sequence[str] = CLASSES) -
     return typed(frame)
 
 
-def mark_pareto(frame: pd.DataFrame) -> pd.Series:
+def mark_pareto(frame: pd.DataFrame) -> pd.Series[bool]:
     """True where no simpler expression of the same class, family and target has an equal or higher test AUC."""
     flags = pd.Series(False, index=frame.index)
     for _, group in frame.groupby(["class", "family", "target", "op_costs"], sort=False):
         mask = pareto_mask(group["cost"].tolist(), group["auc"].tolist(), higher_is_better=True)
-        flags.loc[group.index] = mask
+        flags.loc[group.index] = np.asarray(mask, dtype=bool)
     return flags
 
 
@@ -149,7 +151,7 @@ def check_classes(frame: pd.DataFrame, classes: Sequence[str], name: str) -> Non
         raise SymtrigError(f"{name}: unknown class value(s) {shown}; expected {', '.join(classes)}")
 
 
-def _as_bool(column: pd.Series, name: str, file: str) -> pd.Series:
+def _as_bool(column: pd.Series[Any], name: str, file: str) -> pd.Series[bool]:
     """A flag column as booleans, whether pandas read it as bools or as text."""
     if column.dtype == bool:
         return column
@@ -173,5 +175,5 @@ def _check_values(frame: pd.DataFrame, name: str, classes: Sequence[str] | None)
             raise SymtrigError(f"{name}: column {column} must be numeric (row {row}: {cell!r})")
     if frame["expression"].isna().any():
         raise SymtrigError(
-            f"{name}: an expression cell is empty (row {int(frame['expression'].isna().idxmax())})"
+            f"{name}: an expression cell is empty (row {int(frame['expression'].isna().to_numpy().argmax())})"
         )

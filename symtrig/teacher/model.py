@@ -21,7 +21,7 @@ it does not have to learn an arbitrary per-jet offset.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -52,7 +52,7 @@ MLP_SETTINGS: dict[str, Any] = {
     "tol": 1e-4,
 }
 
-_HIDDEN_ACTIVATIONS = {
+_HIDDEN_ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "relu": lambda z: np.maximum(z, 0.0),
     "tanh": np.tanh,
     "logistic": lambda z: 1.0 / (1.0 + np.exp(-z)),

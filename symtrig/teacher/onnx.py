@@ -95,13 +95,11 @@ class OnnxTeacher(Teacher):
 
     def _run(self, X: np.ndarray) -> np.ndarray:
         """Evaluate the model on all rows (in fixed-size chunks if its batch size is fixed), as float64."""
-        X = X.astype(self._dtype, copy=False)
-        if self._batch is None:
+        X, batch = X.astype(self._dtype, copy=False), self._batch
+        if batch is None:
             out = self._run_once(X)
         else:
-            out = np.concatenate(
-                [self._run_chunk(X[i : i + self._batch]) for i in range(0, len(X), self._batch)]
-            )
+            out = np.concatenate([self._run_chunk(X[i : i + batch], batch) for i in range(0, len(X), batch)])
         out = out.reshape(len(X), -1) if out.ndim == 1 else out
         if out.ndim != 2 or len(out) != len(X):
             raise SymtrigError(
@@ -109,9 +107,9 @@ class OnnxTeacher(Teacher):
             )
         return out.astype(np.float64)
 
-    def _run_chunk(self, X: np.ndarray) -> np.ndarray:
+    def _run_chunk(self, X: np.ndarray, batch: int) -> np.ndarray:
         n = len(X)
-        padded = np.zeros((self._batch, X.shape[1]), dtype=X.dtype)
+        padded = np.zeros((batch, X.shape[1]), dtype=X.dtype)
         padded[:n] = X
         return self._run_once(padded)[:n]
 

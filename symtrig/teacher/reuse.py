@@ -38,17 +38,18 @@ def obtain_teacher(
     one is trained and saved there.
     """
     if teacher_path:
-        teacher = load_teacher(teacher_path, outputs=outputs, n_features=len(data.features))
+        teacher: Teacher = load_teacher(teacher_path, outputs=outputs, n_features=len(data.features))
         for note in require_matching_teacher(teacher, data):
             say(f"note: {note}")
     else:
         folder = Path(out) / paths.TEACHER_DIR
-        teacher = reusable_teacher(folder, data, say)
-        if teacher is None:
+        reused = reusable_teacher(folder, data, say)
+        if reused is None:
             say(f"no reusable teacher in {folder}: training one")
             model, training = train_teacher(data, seed=seed, say=say)
             save_teacher(model, make_card(model, data, seed, training), folder)
-            teacher = load_teacher(folder)
+            reused = load_teacher(folder)
+        teacher = reused
     return teacher, teacher_fingerprint(teacher)
 
 

@@ -55,6 +55,7 @@ def tokenize(text: str) -> list[str]:
         match = _TOKEN.match(text, pos)
         if not match or match.end() == pos:
             raise SymtrigError(f"cannot read the generated C++ near {text[pos : pos + 30]!r}")
+        assert match.lastgroup is not None  # every alternative of _TOKEN is a named group
         tokens.append(match.group(match.lastgroup))
         pos = match.end()
         while pos < len(text) and text[pos].isspace():
