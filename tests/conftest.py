@@ -24,6 +24,23 @@ def jet_frame() -> pd.DataFrame:
     return make_jet_frame()
 
 
+@pytest.fixture(scope="session")
+def sample():
+    """The bundled simulated jets, split with seed 0 (read once per test session)."""
+    from symtrig.data import load_data
+
+    return load_data("sample", seed=0)
+
+
+@pytest.fixture(scope="session")
+def calibration(sample):
+    """The sample's training + validation jets, standardized, and per class its signal rows (g, q, t, w, z)."""
+    from symtrig.emit.flows import Jets
+
+    jets = Jets.for_classes(sample, sample.classes)
+    return sample.standardize(jets.X_calib), jets.labels_calib
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     """Show the trust tests' headline counts (fuzz totals, resume kill points) even in ``-q`` runs."""
     lines = getattr(config, "symtrig_trust_report", None)

@@ -15,8 +15,7 @@ import pytest
 from symtrig import expr as ex
 from symtrig.backends.da4ml.project import write_project
 from symtrig.backends.da4ml.trace import trace_program
-from symtrig.data import FEATURES, load_data
-from symtrig.emit.flows import Jets
+from symtrig.data import FEATURES
 from symtrig.errors import SymtrigError
 from symtrig.lower.node_types import choose_node_types
 from symtrig.lower.program import build_program
@@ -36,15 +35,8 @@ DESIGN = [
 
 
 @pytest.fixture(scope="module")
-def sample():
-    return load_data("sample", seed=0)
-
-
-@pytest.fixture(scope="module")
-def design(sample):
-    jets = Jets.for_classes(sample, sample.classes)
-    X, labels = jets.X_calib, jets.labels_calib
-    X = sample.standardize(X)
+def design(sample, calibration):
+    X, labels = calibration
     program = build_program([ex.parse_expression(text) for text in DESIGN], X)
     types = choose_node_types(program, X, labels, slice_size=len(sample.y_test), time_budget=5.0)
     return program, types, trace_program(program, types)

@@ -13,8 +13,6 @@ import pytest
 import sympy as sp
 
 from symtrig import expr as ex
-from symtrig.data import load_data
-from symtrig.emit.flows import Jets
 from symtrig.errors import SymtrigError
 from symtrig.expr import logabs, variable
 from symtrig.lower.node_types import (
@@ -46,19 +44,6 @@ FAMILY_DESIGN = {
     " - 2.185143232345581",
     "gauss": "0.5*gauss(1.3*mass_mmdt - 0.4) - 0.2*multiplicity**2 + 0.3*multiplicity*zlogz - 0.7*c1_b2_mmdt",
 }
-
-
-@pytest.fixture(scope="module")
-def sample():
-    return load_data("sample", seed=0)
-
-
-@pytest.fixture(scope="module")
-def calibration(sample):
-    """Training + validation jets, standardized; output k is scored against class k (g, q, t, w, z)."""
-    jets = Jets.for_classes(sample, sample.classes)
-    X, labels = jets.X_calib, jets.labels_calib
-    return sample.standardize(X), labels
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,6 @@ import pytest
 import sympy as sp
 
 from symtrig import expr as ex
-from symtrig.data import load_data
 from symtrig.emit.flows import Jets
 from symtrig.expr import gauss, logabs, variable
 from symtrig.lower.ranges import pull_log_scales, reduce_range, signed_int_bits, widest_value
@@ -28,11 +27,6 @@ G_TRIG = (
     " + 3.536158637430034*c1_b2_mmdt - cos(6.499975457762479*mass_mmdt) - 6.143020040278567)"
     " + 318.9914538086573) - 32.61348017388415"
 )
-
-
-@pytest.fixture(scope="module")
-def sample():
-    return load_data("sample", seed=0)
 
 
 @pytest.mark.parametrize(
