@@ -28,9 +28,21 @@ from pathlib import Path
 
 import numpy as np
 
-from symtrig.backends.hls4ml.cpp import Expr, LutDef, const_value, parse_expr, parse_lut_defs, read_project
+from symtrig.backends.hls4ml.cpp import Expr, LutDef, parse_expr, parse_lut_defs, read_project
 from symtrig.errors import SymtrigError
 from symtrig.lower.fixed import FixedType
+from symtrig.verify.ap_fixed import (
+    INT64_SAFE,
+    Lut,
+    as_object,
+    double_to_fixed,
+    floor_shift,
+    math_on_codes,
+    max_abs,
+    sat_floor,
+    shift_left,
+    wrap,
+)
 
 __all__ = [
     "EmulationResult",
@@ -42,8 +54,6 @@ __all__ = [
     "math_on_codes",
     "parse_lut_defs",
 ]
-
-_INT64_SAFE = 1 << 62
 
 
 # ---------------------------------------------------------------------------------------------- fixed point
@@ -63,155 +73,7 @@ class Fx:
 
     def limit(self) -> int:
         """An upper bound of ``|v|``: the tracked one, or the data's own when none is tracked."""
-        return self.bound if self.bound >= 0 else _maxabs(self.v)
-
-
-def _maxabs(v: np.ndarray) -> int:
-    if v.size == 0:
-        return 0
-    return int(max(abs(int(v.max())), abs(int(v.min()))))
-
-
-def _as_object(v: np.ndarray) -> np.ndarray:
-    return v if v.dtype == object else v.astype(object)
-
-
-def _shift_left(v: np.ndarray, k: int, bound: int | None = None) -> np.ndarray:
-    """``v * 2**k``, on int64 when it provably fits (``bound`` >= max|v|, measured when not given)."""
-    if k == 0:
-        return v
-    if v.dtype != object and (
-        (bound is not None and bound << k < _INT64_SAFE) or _maxabs(v) << k < _INT64_SAFE
-    ):
-        return v << k
-    return _as_object(v) * (1 << k)
-
-
-def _floor_shift(v: np.ndarray, k: int) -> np.ndarray:
-    """floor(v / 2**k) for k >= 0, exact for int64 and object arrays."""
-    return v if k <= 0 else v >> k
-
-
-def _wrap(v: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
-    """Two's-complement wrap to ``width`` bits; returns (int64 values, mask of rows that wrapped).
-
-    On int64 it is a shift up and an arithmetic shift back (numpy's shifts wrap modulo 2**64, which agrees
-    with two's complement in every low bit), a tenth of the time of the modulo used for Python integers.
-    """
-    if v.dtype == np.int64 and width < 64:
-        k = np.int64(64 - width)
-        wrapped = (v << k) >> k
-        return wrapped, wrapped != v
-    half = 1 << (width - 1)
-    out_of_range = (v < -half) | (v >= half)
-    wrapped = ((v + half) % (1 << width)) - half
-    return wrapped.astype(np.int64), np.asarray(out_of_range, dtype=bool)
-
-
-def _sat_floor(values: np.ndarray, t: FixedType) -> np.ndarray:
-    """The stub's ``sat_cast``: NaN -> 0, clamp to [min, max] of ``t``, then floor to ``t``'s grid."""
-    hi = (2.0 ** (t.integer - 1)) - 2.0 ** (-t.frac)
-    lo = -(2.0 ** (t.integer - 1))
-    vals = np.where(np.isnan(values), 0.0, values)
-    vals = np.clip(vals, lo, hi)
-    return np.floor(vals * 2.0**t.frac).astype(np.int64)
-
-
-def _glibc_unary(func: Callable[[float], float]) -> Callable[[np.ndarray], np.ndarray]:
-    """Apply a Python ``math`` function (glibc, as in the compiled C++) elementwise; errors -> NaN/inf."""
-
-    def apply(values: np.ndarray) -> np.ndarray:
-        out = np.empty(values.shape, dtype=np.float64)
-        for i, val in enumerate(values.tolist()):
-            try:
-                out[i] = func(val)
-            except ValueError:
-                out[i] = math.nan
-            except OverflowError:
-                out[i] = math.inf
-        return out
-
-    return apply
-
-
-def _safe_log(v: float) -> float:
-    return -math.inf if v == 0.0 else math.log(v)
-
-
-def _safe_recip(v: float) -> float:
-    return math.copysign(math.inf, v) if v == 0.0 else 1.0 / v
-
-
-MATH_FUNCS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
-    "exp": _glibc_unary(math.exp),
-    "log": _glibc_unary(_safe_log),
-    "sqrt": _glibc_unary(math.sqrt),
-    "recip": _glibc_unary(_safe_recip),
-    "fabs": np.abs,
-    "sin": _glibc_unary(math.sin),
-    "cos": _glibc_unary(math.cos),
-    "tan": _glibc_unary(math.tan),
-    "tanh": _glibc_unary(math.tanh),
-    "gauss": _glibc_unary(lambda v: math.exp(-v * v)),
-}
-
-
-def math_on_codes(name: str, codes: np.ndarray, t: FixedType) -> np.ndarray:
-    """``hls::name`` (stub semantics) on result_t codes, computed once per distinct code."""
-    if name not in MATH_FUNCS:
-        raise SymtrigError(f"hls::{name} is not supported by the emulator")
-    uniq, inverse = np.unique(codes, return_inverse=True)
-    values = MATH_FUNCS[name](uniq.astype(np.float64) * 2.0 ** (-t.frac))
-    return _sat_floor(values, t)[inverse.reshape(codes.shape)]
-
-
-def double_to_fixed(values: np.ndarray, t: FixedType) -> tuple[np.ndarray, np.ndarray]:
-    """double -> ap_fixed (TRN, WRAP) as in ``ap_fixed(double)``; returns (codes, wrapped mask)."""
-    scaled = np.floor(np.asarray(values, dtype=np.float64) * 2.0**t.frac)
-    largest = np.abs(scaled).max(initial=0.0)  # NaN or inf when any value is not finite
-    if not np.isfinite(largest):
-        raise SymtrigError("inputs contain NaN or infinity; clean them before fixed-point emulation")
-    if largest < 2.0**62:
-        return _wrap(scaled.astype(np.int64), t.width)
-    return _wrap(np.array([int(s) for s in scaled.ravel()], dtype=object).reshape(scaled.shape), t.width)
-
-
-# --------------------------------------------------------------------------------------------------- LUTs
-class Lut:
-    """``nnet::lookup_table<T, N, func>`` rebuilt exactly from its constructor (see nnet_types.h)."""
-
-    def __init__(self, spec: LutDef, t: FixedType) -> None:
-        self.spec, self.t = spec, t
-        n, f = spec.table_size, t.frac
-        start = int(double_to_fixed(np.array([const_value(spec.range_start)]), t)[0][0])
-        end = int(double_to_fixed(np.array([const_value(spec.range_end)]), t)[0][0])
-        span = int(_wrap(np.array([end - start], dtype=object), t.width)[0][0])  # T(to - from)
-        quotient = 0 if span == 0 else _trunc_div(n << f, span)  # ap_uint<16>(N) / T(span): 0 frac bits
-        self.base_div = int(_wrap(np.array([quotient], dtype=object), 16)[0][0])  # ap_fixed<20,16>
-        step = int(_wrap(np.array([_trunc_div(end - start, n)], dtype=object), t.width)[0][0])
-        nums, _ = _wrap(np.array([start + i * step for i in range(n)], dtype=object), t.width)
-        self.start = start
-        self.table = math_on_codes(spec.math_func, nums, t)
-
-    def __call__(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Table values for result_t argument codes, plus the mask of *harmful* clips.
-
-        An argument outside the table gets the edge entry. That is harmless where the function has flattened
-        out at the fixed-point resolution (exp(-20) and exp(-15) are both 0 at 16 fraction bits), so a clip
-        counts only when the edge entry misses the function's value at the true argument by more than one LSB.
-        """
-        index = ((codes.astype(np.int64) - self.start) * self.base_div) >> self.t.frac
-        outside = (index < 0) | (index > self.spec.table_size - 1)
-        served = self.table[np.clip(index, 0, self.spec.table_size - 1)]
-        if outside.any():
-            exact = math_on_codes(self.spec.math_func, codes[outside], self.t)
-            outside[outside] = np.abs(exact - served[outside]) > 1
-        return served, outside
-
-
-def _trunc_div(a: int, b: int) -> int:
-    q = abs(a) // abs(b)
-    return q if (a >= 0) == (b >= 0) else -q
+        return self.bound if self.bound >= 0 else max_abs(self.v)
 
 
 # ------------------------------------------------------------------------------------------------ emulator
@@ -314,13 +176,13 @@ class Emulator:
         When the tracked bound shows the value cannot leave W bits, the wrap (and its check) is skipped.
         """
         drop = a.frac - self.t.frac
-        v = _floor_shift(a.v, drop)
+        v = floor_shift(a.v, drop)
         bound = (a.limit() >> drop) + 1 if drop > 0 else a.limit() << -drop
-        v = _shift_left(v, -drop, a.limit()) if drop < 0 else v
+        v = shift_left(v, -drop, a.limit()) if drop < 0 else v
         top = 1 << (self.t.width - 1)
         if bound < top:
             return Fx(v if v.dtype == np.int64 else v.astype(np.int64), self.t.frac, a.events, bound)
-        wrapped, ovf = _wrap(v, self.t.width)
+        wrapped, ovf = wrap(v, self.t.width)
         return Fx(wrapped, self.t.frac, a.events | self._event("overflow", ovf), top)
 
     def _op_input(self, node: Expr) -> Fx:
@@ -347,13 +209,13 @@ class Emulator:
     def _aligned(self, a: Fx, b: Fx) -> tuple[np.ndarray, np.ndarray, int, int]:
         """Both operands on the finer binary point, as int64 when their sum provably fits, and that bound."""
         frac = max(a.frac, b.frac)
-        va = _shift_left(a.v, frac - a.frac, a.limit())
-        vb = _shift_left(b.v, frac - b.frac, b.limit())
+        va = shift_left(a.v, frac - a.frac, a.limit())
+        vb = shift_left(b.v, frac - b.frac, b.limit())
         bound = (a.limit() << (frac - a.frac)) + (b.limit() << (frac - b.frac))
-        if bound >= _INT64_SAFE and va.dtype != object and vb.dtype != object:
-            bound = _maxabs(va) + _maxabs(vb)  # the tracked bound is loose: measure
-        if va.dtype == object or vb.dtype == object or bound >= _INT64_SAFE:
-            va, vb = _as_object(va), _as_object(vb)
+        if bound >= INT64_SAFE and va.dtype != object and vb.dtype != object:
+            bound = max_abs(va) + max_abs(vb)  # the tracked bound is loose: measure
+        if va.dtype == object or vb.dtype == object or bound >= INT64_SAFE:
+            va, vb = as_object(va), as_object(vb)
         return va, vb, frac, bound
 
     def _op_add(self, node: Expr) -> Fx:
@@ -376,25 +238,25 @@ class Emulator:
         fa, fb = (self._eval(arg) for arg in node.args)
         va, vb = fa.v, fb.v
         bound = fa.limit() * fb.limit()
-        if bound >= _INT64_SAFE and va.dtype != object and vb.dtype != object:
-            bound = _maxabs(va) * _maxabs(vb)  # the tracked bound is loose: measure
-        if va.dtype == object or vb.dtype == object or bound >= _INT64_SAFE:
-            va, vb = _as_object(va), _as_object(vb)
+        if bound >= INT64_SAFE and va.dtype != object and vb.dtype != object:
+            bound = max_abs(va) * max_abs(vb)  # the tracked bound is loose: measure
+        if va.dtype == object or vb.dtype == object or bound >= INT64_SAFE:
+            va, vb = as_object(va), as_object(vb)
         return self._merge(fa, fb, va * vb, fa.frac + fb.frac, bound)
 
     def _op_div(self, node: Expr) -> Fx:
         fa, fb = (self._eval(arg) for arg in node.args)
-        num = _shift_left(fa.v, max(fb.frac, 0))
+        num = shift_left(fa.v, max(fb.frac, 0))
         den = fb.v
         zero = den == 0
         if num.dtype == object or den.dtype == object:
-            num, den = _as_object(num), _as_object(den)
+            num, den = as_object(num), as_object(den)
         safe = np.where(zero, 1, den)
         quotient = np.abs(num) // np.abs(safe)
         negative = (num < 0) != (safe < 0)
         quotient = np.where(negative, -quotient, quotient)
         quotient = np.where(zero, 0, quotient)
-        if quotient.dtype == object and _maxabs(quotient) < _INT64_SAFE:
+        if quotient.dtype == object and max_abs(quotient) < INT64_SAFE:
             quotient = quotient.astype(np.int64)
         return self._merge(fa, fb, quotient, fa.frac, -1, self._event("div0", zero))
 
@@ -430,7 +292,7 @@ class Emulator:
                 values[i] = math.nan
             except (OverflowError, ZeroDivisionError):
                 values[i] = math.inf
-        codes = _sat_floor(values, self.t)[inverse.reshape(-1)]
+        codes = sat_floor(values, self.t)[inverse.reshape(-1)]
         return self._merge(fa, fb, codes, self.t.frac, 1 << (self.t.width - 1))
 
     def _lut(self, name: str, a: Expr) -> Fx:
