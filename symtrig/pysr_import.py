@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from symtrig.data import load_data
 from symtrig.distill import admissible, best_per_complexity
 from symtrig.engines.base import Candidate
 from symtrig.engines.pysr import read_hall_of_fame
@@ -32,14 +31,7 @@ def import_pysr(config: FitConfig, files: list[Path]) -> FitResult:
     config = config.validated()
     if len(config.families) != 1:
         raise SymtrigError("import-pysr needs exactly one --family: the operator set the PySR run used")
-    data = load_data(
-        config.data,
-        seed=config.seed,
-        data_home=config.data_home,
-        features=config.features,
-        label=config.label,
-        tree=config.tree,
-    )
+    data = config.load_data()
     classes = config.outputs(data.classes)
     if len(files) != len(classes):
         raise SymtrigError(

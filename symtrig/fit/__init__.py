@@ -14,7 +14,7 @@ from tqdm import tqdm
 
 from symtrig import atomic
 from symtrig import expr as ex
-from symtrig.data import Dataset, load_data
+from symtrig.data import Dataset
 from symtrig.errors import SymtrigError
 from symtrig.fit.config import FitConfig
 from symtrig.fit.execute import execute
@@ -35,14 +35,7 @@ def fit(
     """
     config = config.validated()
     say = say or _say(progress)
-    data = load_data(
-        config.data,
-        seed=config.seed,
-        data_home=config.data_home,
-        features=config.features,
-        label=config.label,
-        tree=config.tree,
-    )
+    data = config.load_data()
     ex.check_feature_names(data.features)
     if config.select_features is not None and config.select_features > len(data.features):
         raise SymtrigError(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from symtrig.distill import DEFAULT_BUDGET, check_c_max
 from symtrig.engines import get_engine
@@ -10,6 +11,9 @@ from symtrig.errors import SymtrigError
 from symtrig.families import FAMILIES, get_op_costs, parse_family_list
 from symtrig.store import paths
 from symtrig.targets import TARGETS
+
+if TYPE_CHECKING:
+    from symtrig.data import Dataset
 
 
 @dataclass(frozen=True)
@@ -73,3 +77,16 @@ class FitConfig:
                 f"unknown class(es) {', '.join(unknown)}; choose from {', '.join(available) or '(none)'}"
             )
         return self.classes
+
+    def load_data(self) -> Dataset:
+        """The data this fit reads, split by its seed: one place that turns the settings into a dataset."""
+        from symtrig.data import load_data  # the data stack (pandas, pyarrow) only when data is read
+
+        return load_data(
+            self.data,
+            seed=self.seed,
+            data_home=self.data_home,
+            features=self.features,
+            label=self.label,
+            tree=self.tree,
+        )
