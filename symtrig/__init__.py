@@ -26,6 +26,7 @@ _EXPORTS = {
     "EmitConfig": "symtrig.emit",
     "EmitResult": "symtrig.emit",
     "emit": "symtrig.emit",
+    "emit_design": "symtrig.emit",
     "make_report": "symtrig.report",
     "load_data": "symtrig.data",
     "parse_expression": "symtrig.expr",
@@ -46,6 +47,7 @@ __all__ = [
     "best_rows",
     "best_sets",
     "emit",
+    "emit_design",
     "fit",
     "load_data",
     "make_report",
@@ -56,7 +58,7 @@ __all__ = [
 if TYPE_CHECKING:
     from symtrig.data import load_data
     from symtrig.distill import SymbolicDistiller
-    from symtrig.emit import EmitConfig, EmitResult, emit
+    from symtrig.emit import EmitConfig, EmitResult, emit, emit_design
     from symtrig.errors import SymtrigError
     from symtrig.expr import parse_expression
     from symtrig.fit import FitConfig, FitResult, fit

@@ -9,9 +9,12 @@ complexity. The estimator follows scikit-learn's conventions so it can be used o
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
+import pandas as pd
 import sympy as sp
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.ensemble import RandomForestRegressor
@@ -189,8 +192,12 @@ class SymbolicDistiller(RegressorMixin, BaseEstimator):
     With ``select_features`` the engine sees only that many columns, ranked by :func:`select_features`.
 
     Fitted attributes: ``fronts_`` (per output, the best :class:`FrontMember` for every cost ≤ c_max),
-    ``expressions_`` (per output, the front member with the lowest held-out loss), ``n_features_in_``,
-    ``search_seconds_`` (per output).
+    ``expressions_`` (per output, the front member with the lowest held-out loss, over ``x0, x1, ...``),
+    ``n_features_in_``, ``feature_names_in_`` (when ``X`` is a DataFrame with string column names, as in
+    scikit-learn), ``output_names_`` (``y``'s column or Series names, else ``y0, y1, ...``) and
+    ``search_seconds_`` (per output). Like PySR's ``PySRRegressor``, a fitted distiller shows its fronts as
+    :attr:`equations_` and its expressions through :meth:`sympy` and :meth:`latex`; hand it to
+    :func:`symtrig.emit.emit_design` to build an FPGA design from it.
     """
 
     def __init__(
@@ -224,10 +231,18 @@ class SymbolicDistiller(RegressorMixin, BaseEstimator):
     def fit(
         self, X: np.ndarray, y: np.ndarray, X_val: np.ndarray | None = None, y_val: np.ndarray | None = None
     ):
-        """Search each column of ``y``; choose on ``(X_val, y_val)`` (default: the rows the engine did not see)."""
+        """Search each column of ``y``; choose on ``(X_val, y_val)`` (default: the rows the engine did not see).
+
+        ``X`` and ``y`` may be arrays or pandas objects; a DataFrame's column names become the names the
+        expressions are shown with (checked first: they must be readable in expression text).
+        """
+        feature_names = _string_columns(X)
+        if feature_names is not None:
+            ex.check_feature_names(feature_names)
         X = np.asarray(X, dtype=np.float64)
         Y = np.asarray(y, dtype=np.float64)
         Y = Y[:, None] if Y.ndim == 1 else Y
+        output_names = _output_names(y, Y.shape[1])
         family = get_family(self.family)
         costs = get_op_costs(self.op_costs)
         c_max = check_c_max(self.c_max)
@@ -240,6 +255,7 @@ class SymbolicDistiller(RegressorMixin, BaseEstimator):
         if X_val is None:
             X_val, Y_val = X[held_out], Y[held_out]
         else:
+            X_val = np.asarray(X_val, dtype=np.float64)
             Y_val = np.asarray(y_val, dtype=np.float64)
             Y_val = Y_val[:, None] if Y_val.ndim == 1 else Y_val
         self.fronts_, self.search_seconds_ = [], []
@@ -268,6 +284,11 @@ class SymbolicDistiller(RegressorMixin, BaseEstimator):
             self.fronts_.append(front)
         self.expressions_ = [min(front, key=lambda m: m.loss).expr for front in self.fronts_]
         self.n_features_in_ = X.shape[1]
+        self.output_names_ = output_names
+        if feature_names is not None:
+            self.feature_names_in_ = np.asarray(feature_names, dtype=object)
+        elif hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_  # a refit on a plain array forgets the names, as in scikit-learn
         return self
 
     def _row_split(self, n_rows: int) -> tuple[np.ndarray, np.ndarray]:
@@ -280,8 +301,107 @@ class SymbolicDistiller(RegressorMixin, BaseEstimator):
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """Evaluate the chosen expressions; shape ``(n,)`` for one output, else ``(n, outputs)``."""
-        if not hasattr(self, "expressions_"):
-            raise SymtrigError("this SymbolicDistiller is not fitted yet; call fit first")
-        X = np.asarray(X, dtype=np.float64)
+        self._check_fitted()
+        X = self._columns_in_fit_order(X)
         columns = [ex.evaluate(e, X) for e in self.expressions_]
         return columns[0] if len(columns) == 1 else np.column_stack(columns)
+
+    # ------------------------------------------------------------------ the fronts as PySR users know them
+    @property
+    def equations_(self) -> pd.DataFrame | list[pd.DataFrame]:
+        """Each output's front as PySR's ``equations_`` table: one DataFrame for one output, else a list.
+
+        Columns: ``complexity`` (unit node count), ``cost`` (under ``op_costs``; the bound ``c_max`` applies to
+        it), ``loss`` (held-out MSE), ``score`` (PySR's: the drop of log loss per unit of cost from the
+        previous row), ``equation`` (text in feature names that :func:`symtrig.parse_expression` reads back
+        exactly), ``sympy_format`` (the expression over feature-name symbols), ``engine`` and ``chosen`` (the
+        row :meth:`predict` uses).
+        """
+        self._check_fitted()
+        tables = [self._front_table(k) for k in range(len(self.fronts_))]
+        return tables[0] if len(tables) == 1 else tables
+
+    def sympy(self, index: int | Sequence[int] | None = None) -> sp.Expr | list[sp.Expr]:
+        """The chosen expression (or row ``index`` of :attr:`equations_`) over feature-name symbols; a list
+        for several outputs (``index`` then has one row per output)."""
+        exprs = [self._named(e) for e in self._pick(index)]
+        return exprs[0] if len(exprs) == 1 else exprs
+
+    def latex(self, index: int | Sequence[int] | None = None, precision: int = 3) -> str | list[str]:
+        """The chosen expression (or row ``index``) as LaTeX, constants to ``precision`` significant digits."""
+        names = self._feature_names()
+        texts = [ex.to_latex(e, names=names, digits=precision) for e in self._pick(index)]
+        return texts[0] if len(texts) == 1 else texts
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "expressions_"):
+            raise SymtrigError("this SymbolicDistiller is not fitted yet; call fit first")
+
+    def _feature_names(self) -> tuple[str, ...]:
+        names = getattr(self, "feature_names_in_", None)
+        return () if names is None else tuple(str(n) for n in names)
+
+    def _named(self, expr: sp.Expr) -> sp.Expr:
+        """``expr`` with ``x<i>`` replaced by a symbol named after column i (when the columns had names)."""
+        names = self._feature_names()
+        return expr.xreplace({ex.variable(i): sp.Symbol(name) for i, name in enumerate(names)})
+
+    def _pick(self, index: int | Sequence[int] | None) -> list[sp.Expr]:
+        """The expressions of the chosen rows, or of the rows ``index`` names (one per output)."""
+        self._check_fitted()
+        if index is None:
+            return list(self.expressions_)
+        rows = [index] if isinstance(index, int | np.integer) else list(index)
+        if len(rows) != len(self.fronts_):
+            raise SymtrigError(f"index needs one row per output ({len(self.fronts_)}), got {len(rows)}")
+        for row, front in zip(rows, self.fronts_, strict=True):
+            if not 0 <= int(row) < len(front):
+                raise SymtrigError(f"index {row} is outside the front's {len(front)} rows")
+        return [front[int(row)].expr for row, front in zip(rows, self.fronts_, strict=True)]
+
+    def _front_table(self, k: int) -> pd.DataFrame:
+        front, names = self.fronts_[k], self._feature_names()
+        losses = np.array([max(m.loss, np.finfo(float).tiny) for m in front])
+        costs = np.array([m.cost for m in front], dtype=float)
+        score = np.zeros(len(front))
+        score[1:] = -np.diff(np.log(losses)) / np.diff(costs)
+        return pd.DataFrame(
+            {
+                "complexity": [m.complexity for m in front],
+                "cost": [m.cost for m in front],
+                "loss": [m.loss for m in front],
+                "score": score,
+                "equation": [ex.to_text(m.expr, names=names or "x") for m in front],
+                "sympy_format": [self._named(m.expr) for m in front],
+                "engine": [m.engine for m in front],
+                "chosen": [m.expr == self.expressions_[k] for m in front],
+            }
+        )
+
+    def _columns_in_fit_order(self, X: Any) -> np.ndarray:
+        """``X`` as floats; a DataFrame's columns are taken by the names seen in fit (in that order)."""
+        names = self._feature_names()
+        if names and _string_columns(X) is not None:
+            missing = [n for n in names if n not in X.columns]
+            if missing:
+                raise SymtrigError(
+                    f"X lacks the column(s) {', '.join(missing[:5])} this distiller was fitted on"
+                )
+            X = X[list(names)]
+        return np.asarray(X, dtype=np.float64)
+
+
+def _string_columns(table: Any) -> list[str] | None:
+    """A DataFrame's column names when they are all strings (scikit-learn's rule for ``feature_names_in_``)."""
+    columns = getattr(table, "columns", None)
+    if columns is None or not all(isinstance(c, str) for c in columns):
+        return None
+    return list(columns)
+
+
+def _output_names(y: Any, n_outputs: int) -> tuple[str, ...]:
+    """``y``'s column names (a DataFrame) or name (a Series), else ``y0, y1, ...``."""
+    names = _string_columns(y)
+    if names is None and isinstance(getattr(y, "name", None), str) and n_outputs == 1:
+        names = [y.name]
+    return tuple(names) if names is not None else tuple(f"y{k}" for k in range(n_outputs))

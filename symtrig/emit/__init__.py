@@ -8,23 +8,30 @@ is read, never written: hardware results live per design.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+import sympy as sp
 
 from symtrig import atomic
 from symtrig.data import CLASSES, FEATURES, Dataset
 from symtrig.emit.budget import within_budget
-from symtrig.emit.config import EmitConfig
+from symtrig.emit.config import GIVEN_EXPRESSIONS, PROJECT_NAME, EmitConfig
 from symtrig.emit.flows import Jets, get_flow
+from symtrig.emit.given import given_expressions, spec_of_expressions
 from symtrig.emit.record import design_record, readme, warnings_of
-from symtrig.emit.selection import fit_data, run_hint, select_designs
-from symtrig.errors import ToleranceError
+from symtrig.emit.selection import DesignSpec, fit_data, run_hint, select_designs
+from symtrig.errors import SymtrigError, ToleranceError
 from symtrig.store import leaderboard, paths
 from symtrig.store.designs import DesignRecord, write_design, write_designs_table
 from symtrig.store.runs import RunRecord
 from symtrig.targets import signals
 from symtrig.teacher import Teacher
+
+if TYPE_CHECKING:
+    from symtrig.distill import SymbolicDistiller
 
 
 @dataclass(frozen=True)
@@ -57,18 +64,55 @@ def emit(
         name = spec.name if config.backend == "hls4ml" else f"{spec.name}_{config.backend}"
         if progress:
             progress(f"[{number}/{len(designs)}] {name}: {len(spec.exprs)} output(s), {config.backend}")
-        folder = Path(config.out) / name
-        build = flow.build(spec, jets, folder, config, warn)
-        record = design_record(name, spec, build, jets, data, config)
-        write_design(folder, record)
-        atomic.write_text(folder / paths.DESIGN_README, readme(record, build.readme))
-        for line in warnings_of(record):
-            warn(line)
-        records.append(record)
+        records.append(build_design(name, spec, jets, data, config, warn))
     table = write_designs_table(config.out)
     if config.strict:
         require_tolerance(records)
     return EmitResult(tuple(records), data.label, table)
+
+
+def build_design(
+    name: str, spec: DesignSpec, jets: Jets, data: Dataset, config: EmitConfig, warn: Callable[[str], None]
+) -> DesignRecord:
+    """One design through its backend's flow, recorded and written (``design.json``, README), warnings said."""
+    folder = Path(config.out) / name
+    build = get_flow(config.backend).build(spec, jets, folder, config, warn)
+    record = design_record(name, spec, build, jets, data, config)
+    write_design(folder, record)
+    atomic.write_text(folder / paths.DESIGN_README, readme(record, build.readme))
+    for line in warnings_of(record):
+        warn(line)
+    return record
+
+
+def emit_design(
+    expressions: SymbolicDistiller | Sequence[sp.Expr | str],
+    data: Dataset,
+    *,
+    outputs: Sequence[str] | None = None,
+    name: str = "design",
+    config: EmitConfig | None = None,
+    warn: Callable[[str], None] = print,
+) -> DesignRecord:
+    """One design from expressions in hand, without a leaderboard: the notebook's way to emit-hls.
+
+    ``expressions`` is a fitted :class:`~symtrig.distill.SymbolicDistiller` (its chosen expressions), sympy
+    expressions over ``x0, x1, ...`` or text (read by the whitelist parser, in ``data``'s feature names). They
+    must take the *standardized* features of ``data`` (``data.standardize(X)``, what the teacher and ``fit``
+    see) in ``data.features`` order. ``outputs`` names the class each one scores (default: the distiller's
+    ``output_names_``, else all of ``data.classes``). The design goes through the same flow, verification and
+    record as ``symtrig emit-hls`` (``config``: backend, tolerance, clock, ...; ``--max-latency`` does not
+    apply) into ``config.out/name``; the record is returned.
+    """
+    config = replace((config or EmitConfig()).validated(), select=GIVEN_EXPRESSIONS)
+    if config.max_latency is not None:
+        raise SymtrigError("max_latency chooses among leaderboard rows; emit_design builds what it is given")
+    if not PROJECT_NAME.fullmatch(name):
+        raise SymtrigError(f"design name {name!r} must be a letter, then letters, digits or _")
+    exprs, outputs, family = given_expressions(expressions, data, outputs)
+    jets = Jets.for_classes(data, outputs)
+    spec = spec_of_expressions(name, exprs, outputs, family, data.features, jets)
+    return build_design(name, spec, jets, data, config, warn)
 
 
 def _score_teacher(run: RunRecord, data: Dataset) -> Teacher | None:
@@ -93,4 +137,4 @@ def require_tolerance(records: list[DesignRecord]) -> None:
             )
 
 
-__all__ = ["EmitConfig", "EmitResult", "emit"]
+__all__ = ["EmitConfig", "EmitResult", "build_design", "emit", "emit_design"]

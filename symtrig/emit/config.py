@@ -14,6 +14,9 @@ BACKENDS: tuple[str, ...] = ("hls4ml", "da4ml")
 FLAVORS: tuple[str, ...] = ("verilog", "vhdl", "hls")
 #: ``--project-name``: a C, Verilog and VHDL identifier short enough for every tool that prefixes it.
 PROJECT_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,62}")
+#: The ``select`` recorded for a design built by :func:`symtrig.emit.emit_design` from expressions in hand: one
+#: IP, whose top is exactly ``project_name`` when one is given (see :meth:`EmitConfig.top_name`).
+GIVEN_EXPRESSIONS = "expressions"
 #: Names an hls4ml project already gives its own files (``firmware/<name>.h`` would overwrite them).
 RESERVED_NAMES = frozenset({"defines", "parameters"})
 

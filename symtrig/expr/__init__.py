@@ -9,7 +9,7 @@ from symtrig.expr.complexity import complexity, op_counts, operators_used
 from symtrig.expr.evaluate import NODE_FUNCTIONS, evaluate, expanded, largest_magnitude, node_values, peak
 from symtrig.expr.functions import SYMTRIG_FUNCTIONS, gauss, logabs, product, variable, variable_index
 from symtrig.expr.parser import MAX_DEPTH, MAX_POWER, MAX_TEXT_LENGTH, check_feature_names, parse_expression
-from symtrig.expr.printing import SymtrigPrinter, to_text
+from symtrig.expr.printing import FeatureLatexPrinter, SymtrigPrinter, to_latex, to_text
 from symtrig.expr.queries import check_family, features_used, functions_used
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "MAX_TEXT_LENGTH",
     "NODE_FUNCTIONS",
     "SYMTRIG_FUNCTIONS",
+    "FeatureLatexPrinter",
     "SymtrigPrinter",
     "canonicalize",
     "check_family",
@@ -37,6 +38,7 @@ __all__ = [
     "peak",
     "product",
     "round_constants",
+    "to_latex",
     "to_text",
     "variable",
     "variable_index",

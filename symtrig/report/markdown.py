@@ -15,7 +15,6 @@ from typing import Any
 
 import pandas as pd
 import sympy
-from sympy.printing.latex import LatexPrinter
 
 from symtrig import expr as ex
 from symtrig.data import FEATURES
@@ -57,34 +56,9 @@ def display_expression(text: str, digits: int = DISPLAY_DIGITS, features: Sequen
     return ex.to_text(rounded_expression(text, digits, features), names=tuple(features), digits=digits)
 
 
-class FeatureLatexPrinter(LatexPrinter):
-    """sympy's LaTeX printer with feature names, products as ``\\cdot`` and symtrig's own functions written
-    out: gauss(u) as e^{-u^2}, logabs(u) as log|u|.
-
-    Every function call is wrapped in (invisible) braces: without them a machine reader such as sympy's own
-    LaTeX parser may take ``\\cos{(u)} - c`` for ``\\cos(u - c)``, and a formula pasted into a fit script must
-    mean what the slide shows.
-    """
-
-    def __init__(self, features: Sequence[str] = FEATURES) -> None:
-        names = {
-            ex.variable(i): r"\mathrm{" + name.replace("_", r"\_") + "}" for i, name in enumerate(features)
-        }
-        super().__init__({"symbol_names": names, "mul_symbol": "dot"})
-
-    def _print_Function(self, expr: sympy.Expr, exp: str | None = None) -> str:
-        return "{" + super()._print_Function(expr, exp) + "}"
-
-    def _print_gauss(self, expr: sympy.Expr) -> str:
-        return r"{e^{- \left(" + self._print(expr.args[0]) + r"\right)^{2}}}"
-
-    def _print_logabs(self, expr: sympy.Expr) -> str:
-        return r"{\log{\left|" + self._print(expr.args[0]) + r"\right|}}"
-
-
 def latex_expression(text: str, digits: int = DISPLAY_DIGITS, features: Sequence[str] = FEATURES) -> str:
     """The same rounded expression as :func:`display_expression`, as LaTeX (for slides and papers)."""
-    return FeatureLatexPrinter(features).doprint(rounded_expression(text, digits, features))
+    return ex.to_latex(rounded_expression(text, digits, features), names=tuple(features))
 
 
 # ------------------------------------------------------------------------------------------------ summary
