@@ -113,7 +113,9 @@ class Figure:
 
 
 def class_title(name: str) -> str:
-    return f"{name} ({CLASS_NAMES.get(name, name)}) vs rest"
+    """``t (top) vs rest`` for the jet classes; a class of one's own table is shown by its own name."""
+    long_name = CLASS_NAMES.get(name)
+    return f"{name} ({long_name}) vs rest" if long_name else f"{name} vs rest"
 
 
 def status_text(inputs: ReportInputs) -> str:
