@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -89,14 +89,7 @@ def fit(
     config = FitConfig(
         cmax=cmax,
         families=names(families),
-        classes=names(classes) or None,
-        data=data,
-        data_home=str(data_home) if data_home else None,
-        features=names(features) or None,
-        label=label,
-        tree=tree,
-        teacher=teacher,
-        teacher_outputs=names(teacher_outputs) or None,
+        **problem_settings(classes, data, data_home, features, label, tree, teacher, teacher_outputs),
         target=target.value,
         engine=engine.value,
         budget=budget,
@@ -151,14 +144,7 @@ def import_pysr(
     config = FitConfig(
         cmax=cmax,
         families=(family,),
-        classes=names(classes) or None,
-        data=data,
-        data_home=str(data_home) if data_home else None,
-        features=names(features) or None,
-        label=label,
-        tree=tree,
-        teacher=teacher,
-        teacher_outputs=names(teacher_outputs) or None,
+        **problem_settings(classes, data, data_home, features, label, tree, teacher, teacher_outputs),
         target=target.value,
         seed=seed,
         op_costs=op_costs,
@@ -167,3 +153,27 @@ def import_pysr(
     result = run_import(config, list(files))
     typer.echo(f"imported {len(files)} hall-of-fame file(s) on {result.data.label}")
     typer.echo(f"leaderboard: {result.leaderboard_path}")
+
+
+def problem_settings(
+    classes: str,
+    data: str,
+    data_home: Path | None,
+    features: str,
+    label: str | None,
+    tree: str | None,
+    teacher: str | None,
+    teacher_outputs: str,
+) -> dict[str, Any]:
+    """The :class:`FitConfig` fields that say which problem is distilled (data, columns, teacher), from the
+    options ``fit`` and ``import-pysr`` share: one spelling, so the two commands read a problem alike."""
+    return {
+        "classes": names(classes) or None,
+        "data": data,
+        "data_home": str(data_home) if data_home else None,
+        "features": names(features) or None,
+        "label": label,
+        "tree": tree,
+        "teacher": teacher,
+        "teacher_outputs": names(teacher_outputs) or None,
+    }
