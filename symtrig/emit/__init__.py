@@ -53,7 +53,7 @@ def emit(
     outputs, features = (hint.outputs, hint.schema.features) if hint else (CLASSES, FEATURES)
     frame = leaderboard.read(board, classes=outputs)
     designs = select_designs(frame, config, board.name, outputs, features)
-    run, data = fit_data(board, frame)
+    run, data = fit_data(board, frame, hint)
     teacher = _score_teacher(run, data)
     flow = get_flow(config.backend)
     records = []

@@ -22,7 +22,7 @@ from symtrig.emit.config import EmitConfig
 from symtrig.emit.flows import Build, Jets, Outcome
 from symtrig.emit.selection import DesignSpec
 from symtrig.errors import SymtrigError
-from symtrig.lower.ranges import pull_log_scales, reduce_range
+from symtrig.lower.ranges import range_rewritten
 
 if TYPE_CHECKING:
     from symtrig.backends.da4ml.project import Flavor
@@ -113,7 +113,7 @@ def _lowered(exprs, jets: Jets, max_auc_drop: float, seconds: float):
     from symtrig.lower.program import build_program
 
     X_calib = jets.standardize(jets.X_calib)
-    reduced = [reduce_range(pull_log_scales(e), X_calib) for e in exprs]
+    reduced = [range_rewritten(e, X_calib) for e in exprs]
     program = build_program(reduced, X_calib)
     types = choose_node_types(
         program,

@@ -93,9 +93,12 @@ def run_hint(board_path: Path) -> RunRecord | None:
         return None
 
 
-def fit_data(board_path: Path, frame: pd.DataFrame) -> tuple[RunRecord, Dataset]:
-    """The fit's run record and the exact split the expressions were fitted on."""
-    run = read_run(paths.run_file(board_path))
+def fit_data(
+    board_path: Path, frame: pd.DataFrame, run: RunRecord | None = None
+) -> tuple[RunRecord, Dataset]:
+    """The fit's run record (``run`` when already read, e.g. by :func:`run_hint`) and the exact split the
+    expressions were fitted on."""
+    run = run if run is not None else read_run(paths.run_file(board_path))
     data = load_data(run.data_source, **run.load_options())
     wanted = set(frame["dataset_fingerprint"].dropna()) if "dataset_fingerprint" in frame else set()
     if wanted and wanted != {data.fingerprint}:

@@ -64,6 +64,12 @@ def widest_value(
     return widest
 
 
+def range_rewritten(expr: sp.Expr, X: np.ndarray) -> sp.Expr:
+    """``expr`` in the equal form every backend lowers: log scales pulled out (:func:`pull_log_scales`), then
+    intermediate magnitudes reduced on ``X`` (:func:`reduce_range`). One place, so both backends stay alike."""
+    return reduce_range(pull_log_scales(expr), X)
+
+
 def reduce_range(expr: sp.Expr, X: np.ndarray) -> sp.Expr:
     """An expression equal to ``expr`` whose largest intermediate magnitude on ``X`` is as small as found.
 

@@ -38,7 +38,7 @@ import sympy as sp
 
 from symtrig import expr as ex
 from symtrig.errors import SymtrigError
-from symtrig.lower.ranges import pull_log_scales, reduce_range, signed_int_bits
+from symtrig.lower.ranges import range_rewritten, signed_int_bits
 
 N_FEATURES = 16
 #: hls4ml's ``base_div`` is stored in ap_fixed<20,16>: table_size / span must stay below 2**15.
@@ -208,7 +208,7 @@ def lower(
     for e in exprs:
         _check_supported(e, set(symbols))
     fitted = list(exprs)
-    exprs = [reduce_range(pull_log_scales(e), (X_calib_raw - mean) / scale) for e in exprs]
+    exprs = [range_rewritten(e, (X_calib_raw - mean) / scale) for e in exprs]
     reduced = list(exprs)
     if fold_standardization:
         subs = {s: (s - float(m)) / float(c) for s, m, c in zip(symbols, mean, scale, strict=True)}
