@@ -251,6 +251,8 @@ def _route(
 
 
 def _tool(command: list[str], work: Path, timeout: float, log: str, product: str) -> None:
+    """Run one tool in ``work``; a kept workdir may hold a previous run's product, so it is removed first."""
+    (work / product).unlink(missing_ok=True)
     try:
         proc = subprocess.run(command, cwd=work, capture_output=True, text=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired as exc:
