@@ -1,10 +1,12 @@
-"""The direct-RTL cost path: Yosys counts and stage depth (symtrig.cost.yosys), delay model and cutoff rule
-(symtrig.cost.timing). Hand-written netlists pin the depth rules; one small da4ml design runs through Yosys."""
+"""The direct-RTL cost path: Yosys counts and stage depth (symtrig.cost.yosys), the delay model and the timing
+rule (symtrig.cost.timing: schedule in ns, synthesize once). Hand-written netlists pin the depth rules; one small
+da4ml design runs through Yosys."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import re
 import shutil
 from collections import Counter
@@ -13,15 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from symtrig.cost.timing import (
-    DEFAULT_MODEL,
-    Candidate,
-    DelayModel,
-    choose_cutoff,
-    da4ml_synthesizer,
-    stage_candidates,
-    stage_delays,
-)
+from symtrig.cost.op_timing import from_json
+from symtrig.cost.timing import DEFAULT_MODEL, DelayModel, da4ml_synthesizer, stage_delays, time_pipeline
 from symtrig.cost.yosys import PathDepth, PathWeights, YosysReport, path_depths, synthesize
 from symtrig.errors import SymtrigError
 
@@ -136,9 +131,9 @@ def test_srl_input_counts_at_its_first_register_and_stages_follow_da4ml_names():
     netlist = _module(cells, ports, nets)
     paths = path_depths(netlist, "top")
 
-    from symtrig.cost.yosys import _pipeline_stages
+    from symtrig.cost.netlist import pipeline_stages
 
-    stages = _pipeline_stages(paths)
+    stages = pipeline_stages(paths)
 
     # the SRL's two LUTs are stage 1 logic (they feed the copy of stage2_inp that the SRL carries to model_out)
     assert stages == (
@@ -183,63 +178,86 @@ def _report(stages: list[int]) -> YosysReport:
     )
 
 
-LUT_ONLY = DelayModel(lut_ns=1.0, muxf_ns=0, carry_entry_ns=0, carry_step_ns=0, dsp_ns=0, register_ns=0)
-FAKE = {16: [9], 8: [5, 4], 4: [3, 3, 2, 1], 2: [2] * 8}
-CANDIDATES = [Candidate(4, 4), Candidate(1, 16), Candidate(8, 2), Candidate(2, 8)]  # any order
+LUT_ONLY = DelayModel(lut_ns=1.0, muxf_ns=0, carry_entry_ns=0, carry_step_ns=0, dsp_ns=0, register_ns=0.5)
+#: An operation model in which every adder is one LUT level (1 ns under LUT_ONLY): tests/test_schedule.py's chain
+ONE_LUT_ADDERS = from_json(
+    {
+        "family": "test",
+        "yosys": "0",
+        "adder": [{"bits": 64, "lut": 1, "muxf": 0, "carry": 0, "carry_chains": 0, "dsp": 0}],
+        "table": [{"bits": 64, "lut": 1, "muxf": 0, "carry": 0, "carry_chains": 0, "dsp": 0}],
+        "product": [{"wide": 64, "narrow": 64, "lut": 1, "muxf": 0, "carry": 0, "carry_chains": 0, "dsp": 0}],
+    }
+)
 
 
-def _fake_synthesizer(calls: list[int]):
-    def run(logic, cutoff):
-        calls.append(cutoff)
-        return _report(FAKE[cutoff])
+def _chain(length: int):
+    from da4ml.trace import FixedVariableArrayInput, comb_trace
+    from da4ml.trace.ops import quantize
+
+    inp = FixedVariableArrayInput((length + 1,))
+    x = quantize(inp, 1, 5, 0)
+    total = x[0:1]
+    for k in range(1, length + 1):
+        total = quantize(total + x[k : k + 1], 1, 7, 0)
+    return comb_trace(inp, total)
+
+
+def _netlist_says(extra_levels: dict[int, int], calls: list[int]):
+    """A synthesizer stand-in: each stage as the operation model priced it, plus ``extra_levels[stages]`` LUT
+    levels in its first stage (logic the operation model underprices)."""
+
+    def run(planned):
+        calls.append(planned.stages)
+        levels = [round(d - 0.5) for d in planned.stage_delays_ns]
+        levels[0] += extra_levels.get(planned.stages, 0)
+        report = _report(levels)
+        return dataclasses.replace(report, critical_path=PathDepth("one stage", lut=sum(levels)))
 
     return run
 
 
-@pytest.mark.parametrize(
-    ("clock_ns", "uncertainty", "cutoff", "calls"),
-    [
-        (10.0, 0.1, 16, [16]),  # 9 ns fits a 9 ns budget: one stage, one synthesis
-        (5.0, 0.1, 4, [16, 8, 4]),  # 4.5 ns budget: 2 stages (max 5) miss, 4 fit; 8 stages never built
-        (5.0, 0.0, 8, [16, 8]),  # without clock uncertainty the 2-stage design fits exactly
-    ],
-)
-def test_choose_cutoff_takes_the_fewest_stages_that_fit(clock_ns, uncertainty, cutoff, calls):
-    seen: list[int] = []
-    choice = choose_cutoff(
-        None,
-        clock_ns,
-        _fake_synthesizer(seen),
-        model=LUT_ONLY,
-        clock_uncertainty=uncertainty,
-        candidates=CANDIDATES,
+def test_time_pipeline_synthesizes_once_when_the_netlist_agrees_with_the_schedule():
+    pytest.importorskip("da4ml")
+    calls: list[int] = []
+    timed = time_pipeline(
+        _chain(7), 4.0, _netlist_says({}, calls), model=LUT_ONLY, timing=ONE_LUT_ADDERS, clock_uncertainty=0
     )
-
-    assert (choice.cutoff, choice.fits) == (cutoff, True)
-    assert seen == calls
-    assert choice.stages == choice.cycles == len(FAKE[cutoff])
-    assert choice.stage_delays_ns == tuple(float(v) for v in FAKE[cutoff])
-    assert choice.budget_ns == pytest.approx(clock_ns * (1 - uncertainty))
-    assert [t.fits for t in choice.trials] == [False] * (len(calls) - 1) + [True]
-    assert choice.report.stages == _report(FAKE[cutoff]).stages
-    assert "no place and route" in choice.note
+    # 7 one-ns adders, 3.5 ns of logic per 4 ns stage: 3 stages (no 3-stage cut has under 3 adders in one)
+    assert calls == [3] and timed.syntheses == 1
+    assert (timed.stages, timed.cycles, timed.fits, timed.lower_bound) == (3, 3, True, 2)
+    assert timed.critical_path_ns == 7.5
+    assert timed.stage_delays_ns == (3.5, 3.5, 1.5) == timed.estimated_stage_delays_ns
+    assert "no place and route" in timed.note
 
 
-def test_choose_cutoff_reports_the_fastest_when_nothing_fits():
-    seen: list[int] = []
-    choice = choose_cutoff(None, 1.0, _fake_synthesizer(seen), model=LUT_ONLY, candidates=CANDIDATES)
+def test_time_pipeline_reschedules_when_the_netlist_shows_a_stage_over_budget():
+    pytest.importorskip("da4ml")
+    calls: list[int] = []
+    timed = time_pipeline(
+        _chain(7),
+        4.0,
+        _netlist_says({3: 2}, calls),
+        model=LUT_ONLY,
+        timing=ONE_LUT_ADDERS,
+        clock_uncertainty=0,
+    )
+    assert calls[0] == 3 and len(calls) == timed.syntheses >= 2
+    assert timed.fits and timed.stages == calls[-1] > 3
+    assert max(timed.stage_delays_ns) <= 4.0
 
-    assert not choice.fits
-    assert (choice.cutoff, choice.max_delay_ns) == (2, 2.0)
-    assert seen == [16, 8, 4, 2]
 
-
-def test_choose_cutoff_rejects_bad_settings_and_unpipelined_reports():
+def test_time_pipeline_gives_the_fastest_when_nothing_fits_and_rejects_bad_settings():
+    pytest.importorskip("da4ml")
+    calls: list[int] = []
+    always_late = {n: 9 for n in range(1, 20)}
+    timed = time_pipeline(
+        _chain(4), 4.0, _netlist_says(always_late, calls), model=LUT_ONLY, timing=ONE_LUT_ADDERS
+    )
+    assert not timed.fits and timed.syntheses == len(calls) >= 2
+    assert timed.max_delay_ns == max(timed.stage_delays_ns) > timed.budget_ns
     with pytest.raises(SymtrigError, match="clock_ns"):
-        choose_cutoff(None, 0.0, _fake_synthesizer([]), candidates=CANDIDATES)
-    unstaged = dataclasses.replace(_report([1]), stages=())
-    with pytest.raises(SymtrigError, match="no da4ml pipeline stages"):
-        choose_cutoff(None, 5.0, lambda logic, cutoff: unstaged, candidates=CANDIDATES)
+        time_pipeline(_chain(2), 0.0, _netlist_says({}, []), timing=ONE_LUT_ADDERS)
 
 
 # ------------------------------------------------------------------------------------------ real da4ml + Yosys
@@ -258,19 +276,6 @@ def logic():
     s = quantize(np.sin(u), 1, 0, 6, "SAT", "TRN")
     p = quantize(x[2:3] * x[3:4], 1, 6, 6, "SAT", "TRN")
     return comb_trace(inp, np.concatenate([s * 0.5 + p, x[3:4] * 1.25 - x[0:1] * 0.375]))
-
-
-def test_stage_candidates_are_the_smallest_cutoff_per_da4ml_stage_count(logic):
-    from da4ml.trace import to_pipeline
-
-    candidates = stage_candidates(logic)
-
-    assert candidates[0].stages == 1
-    assert [c.stages for c in candidates] == sorted({c.stages for c in candidates})
-    for candidate in candidates:  # RTLModel pipelines with retiming: same stage count
-        assert len(to_pipeline(logic, candidate.cutoff, verbose=False).solutions) == candidate.stages
-        if candidate.cutoff > 1:
-            assert len(to_pipeline(logic, candidate.cutoff - 1, verbose=False).solutions) > candidate.stages
 
 
 def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
@@ -308,14 +313,17 @@ def test_synthesize_counts_cells_and_measures_every_da4ml_stage(logic, tmp_path)
 
 
 @needs_yosys
-def test_choose_cutoff_with_real_yosys_picks_one_stage_for_a_slow_clock(logic):
-    candidates = stage_candidates(logic)[:2]
-    choice = choose_cutoff(logic, 50.0, da4ml_synthesizer("tiny"), candidates=candidates)
+def test_time_pipeline_with_real_yosys_measures_the_design_it_scheduled(logic):
+    slow = time_pipeline(logic, 50.0, da4ml_synthesizer("tiny"))
+    fast = time_pipeline(logic, 1.5, da4ml_synthesizer("tiny"))
 
-    assert (choice.stages, choice.cycles, choice.fits, len(choice.trials)) == (1, 1, True, 1)
-    assert choice.cutoff == candidates[0].cutoff
-    assert choice.stage_delays_ns == tuple(stage_delays(choice.report.stages))
-    assert choice.report.dsp == 1 and choice.max_delay_ns <= choice.budget_ns == 45.0
+    assert (slow.stages, slow.cycles, slow.fits, slow.syntheses, slow.lower_bound) == (1, 1, True, 1, 1)
+    assert slow.stage_delays_ns == tuple(stage_delays(slow.report.stages))
+    assert slow.report.dsp == 1 and slow.max_delay_ns <= slow.budget_ns == 45.0
+    # the one-stage critical path is the same chain whether measured on the 1-stage or the pipelined netlist
+    assert fast.critical_path_ns == pytest.approx(slow.critical_path_ns, rel=0.15)
+    assert slow.critical_path_ns == pytest.approx(slow.max_delay_ns)
+    assert fast.stages >= fast.lower_bound == math.ceil(fast.critical_path_ns / fast.budget_ns) > 1
 
 
 @needs_yosys

@@ -15,6 +15,9 @@ import pytest
 from symtrig import expr as ex
 from symtrig.backends.da4ml.project import write_project
 from symtrig.backends.da4ml.trace import trace_program
+from symtrig.cost.op_timing import op_timing
+from symtrig.cost.schedule import schedule
+from symtrig.cost.timing import DEFAULT_MODEL
 from symtrig.data import FEATURES
 from symtrig.errors import SymtrigError
 from symtrig.lower.node_types import choose_node_types
@@ -80,7 +83,12 @@ def test_each_input_port_is_declared_once_with_its_node_type(design):
 
 def test_the_written_verilog_built_by_verilator_matches_the_interpreter_and_the_model(design, rows, tmp_path):
     program, types, logic = design
-    project = write_project(logic, tmp_path / "sym_ip", name="sym_ip", latency_cutoff=5, clock_ns=4.0)
+    # registers placed in ns by symtrig's scheduler, at a budget tight enough for several stages
+    planned = schedule(logic, 2.5, op_timing(), DEFAULT_MODEL)
+    project = write_project(
+        logic, tmp_path / "sym_ip", name="sym_ip", pipeline=planned.pipeline, clock_ns=4.0
+    )
+    assert project.stages == planned.stages
     assert project.stages >= 2 and project.top == "sym_ip"
     assert "src/sym_ip.v" in project.files and "build_vivado_prj.tcl" in project.files
     verilator = rtl.verilator_predict(project, rows)
@@ -93,12 +101,18 @@ def test_the_written_verilog_built_by_verilator_matches_the_interpreter_and_the_
 def test_projects_of_every_flavor_are_written_whole_and_replaced_atomically(design, tmp_path):
     logic = design[2]
     folder = tmp_path / "ip"
-    vhdl = write_project(logic, folder, name="ip", flavor="vhdl", latency_cutoff=10)
+    vhdl = write_project(
+        logic,
+        folder,
+        name="ip",
+        flavor="vhdl",
+        pipeline=schedule(logic, 4.5, op_timing(), DEFAULT_MODEL).pipeline,
+    )
     assert vhdl.stages >= 1 and "src/ip.vhd" in vhdl.files and not any(f.endswith(".v") for f in vhdl.files)
     hls = write_project(logic, folder, name="ip", flavor="hls")
     assert hls.stages == 0 and "src/ip.hh" in hls.files
     assert not (folder / "src" / "ip.vhd").exists()  # the folder was replaced, not merged
-    comb = write_project(logic, folder, name="ip", latency_cutoff=-1)
+    comb = write_project(logic, folder, name="ip")
     assert comb.stages == 0 and "src/ip.v" in comb.files
     with pytest.raises(SymtrigError, match="identifier"):
         write_project(logic, folder, name="1 bad name")

@@ -1,13 +1,15 @@
-"""A delay MODEL for Yosys-measured pipeline stages, and the rule that picks da4ml's ``latency_cutoff``.
+"""A delay MODEL in ns for pipeline stages, and the rule that times a design: schedule in ns, synthesize once.
 
-Nothing here is place and route: every nanosecond is post-synthesis structure (:mod:`symtrig.cost.yosys`:
-LUT levels, carry segments, DSP crossings per stage) times a published per-level delay, so a cycle count
-from this module is a model, labelled ``yosys + delay model``.
+Nothing here is place and route: every nanosecond is post-synthesis structure (:mod:`symtrig.cost.netlist`:
+LUT levels, carry segments, DSP crossings per stage) times a per-level delay, so a cycle count from this module
+is a model, labelled ``yosys + delay model``. The registers are placed by :mod:`symtrig.cost.schedule` from the
+same delays applied to each operation's characterized structure (:mod:`symtrig.cost.op_timing`); one Yosys run
+of the written design then measures every stage and the one-stage critical path (:func:`time_pipeline`).
 
-Why a model is needed at all: da4ml pipelines by its own delay units (an adder = 1 unit, a table
-``max(bits_in - 6, 1)``, a product the operand width; ``to_pipeline(comb, latency_cutoff)``) and does not say
-what a unit is in ns; ``RTLModel(clock_period=...)`` only writes the number into the XDC. So the cutoff for a
-target clock is chosen by measuring candidate pipelines, not by converting units.
+Why not da4ml's ``latency_cutoff``: da4ml pipelines by its own delay units (an adder = 1 unit, a table
+``max(bits_in - 6, 1)``, a product the operand width), whose ns value is documented nowhere and whose relative
+prices are wrong for our operations: the cutoff small enough for the slowest table cut every sum into its own
+stage (21 stages where 5 would do), and finding it cost one synthesis per candidate.
 
 Sources of the delays (UltraScale+, -2 speed grade wanted):
 
@@ -47,26 +49,26 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from symtrig.cost.op_timing import OpTiming, op_timing
 from symtrig.cost.yosys import PathDepth, PathWeights, YosysReport, synthesize
 from symtrig.errors import SymtrigError
+
+if TYPE_CHECKING:
+    from symtrig.cost.schedule import Schedule
 
 __all__ = [
     "CONSERVATIVE_MODEL",
     "DEFAULT_MODEL",
     "DELAY_MODELS",
-    "OPTIMISTIC_MODEL",
     "ULTRASCALE_PLUS_MODEL",
-    "Candidate",
-    "CutoffChoice",
-    "CutoffTrial",
     "DelayModel",
-    "choose_cutoff",
+    "TimedPipeline",
     "da4ml_synthesizer",
     "delay_model",
-    "stage_candidates",
     "stage_delays",
+    "time_pipeline",
 ]
 
 SOURCE = "yosys + delay model"
@@ -75,8 +77,10 @@ NOTE = (
     "cycles = da4ml pipeline stages"
 )
 
-#: A function that writes ``logic`` pipelined at ``cutoff`` (da4ml units) and synthesizes it with Yosys.
-Synthesizer = Callable[[Any, int], YosysReport]
+#: A function that writes a schedule's pipeline and synthesizes it with Yosys.
+Synthesizer = Callable[["Schedule"], YosysReport]
+#: Syntheses one design may take: the schedule, and re-schedules while the netlist shows a stage over budget.
+MAX_SYNTHESES = 3
 
 
 @dataclass(frozen=True)
@@ -126,8 +130,6 @@ ULTRASCALE_PLUS_MODEL = DelayModel(
 DEFAULT_MODEL = ULTRASCALE_PLUS_MODEL
 #: Models by name (``design.json`` records the label of the one used).
 DELAY_MODELS = {"ultrascale_plus": ULTRASCALE_PLUS_MODEL, "conservative": CONSERVATIVE_MODEL}
-#: Kept for readers of older notes: the UltraScale+ model was first called the optimistic one.
-OPTIMISTIC_MODEL = ULTRASCALE_PLUS_MODEL
 
 
 def delay_model(name: str) -> DelayModel:
@@ -143,118 +145,96 @@ def stage_delays(depths: Sequence[PathDepth], model: DelayModel = DEFAULT_MODEL)
 
 
 @dataclass(frozen=True)
-class Candidate:
-    """A da4ml ``latency_cutoff`` (its delay units) and the number of pipeline stages it gives."""
+class TimedPipeline:
+    """A design's schedule measured on the netlist of what was written. A MODEL, not timing closure.
 
-    stages: int
-    cutoff: int
-
-
-@dataclass(frozen=True)
-class CutoffTrial:
-    """One synthesized candidate: its stages' modelled delays and whether all fit the budget."""
-
-    cutoff: int
-    stages: int
-    stage_delays_ns: tuple[float, ...]
-    max_delay_ns: float
-    fits: bool
-
-
-@dataclass(frozen=True)
-class CutoffChoice:
-    """The chosen ``latency_cutoff`` for a clock, with its modelled stage delays. A MODEL, not timing closure.
-
-    ``cycles`` equals ``stages``: da4ml registers the inputs, then each stage's logic runs for one clock
-    period into the next register layer, so a result leaves ``model_out`` one cycle per stage after the input
-    register took it (da4ml's metadata ``latency``; its Verilator binder waits one more edge for that input
-    register). ``fits`` is False when no candidate met ``budget_ns`` (then the fastest one tried is given).
+    ``cycles`` equals ``stages``: da4ml registers the inputs, then each stage's logic runs for one clock period
+    into the next register layer (da4ml's metadata ``latency``). ``stage_delays_ns`` and
+    ``critical_path_ns`` (the whole design as one stage) are the delay model on the synthesized netlist;
+    ``estimated_stage_delays_ns`` are the operation model's, which placed the registers. ``lower_bound`` is
+    ``ceil(critical_path_ns / budget_ns)``: no schedule of these operations has fewer stages in this model.
+    ``fits`` is False when no schedule tried kept every stage within ``budget_ns`` (the fastest is given).
     """
 
-    cutoff: int
+    schedule: Schedule
     stages: int
     cycles: int
     stage_delays_ns: tuple[float, ...]
+    estimated_stage_delays_ns: tuple[float, ...]
     max_delay_ns: float
+    critical_path_ns: float
+    lower_bound: int
     clock_ns: float
     clock_uncertainty: float
     budget_ns: float
     fits: bool
     report: YosysReport
-    trials: tuple[CutoffTrial, ...]
+    syntheses: int
     model: DelayModel
     source: str = SOURCE
     note: str = NOTE
 
 
-def stage_candidates(logic: Any) -> tuple[Candidate, ...]:
-    """The distinct stage counts da4ml's ``to_pipeline`` gives for integer cutoffs, fewest stages first.
-
-    da4ml puts an op in stage ``floor(latency / cutoff)``, so only a few stage counts exist (16 units of
-    latency: 16, 8, 6, 4, 3, 2, 1). For each count the smallest cutoff giving it is kept.
-    """
-    from da4ml.trace import to_pipeline
-
-    longest = max(float(v) for v in logic.latency)
-    found: dict[int, int] = {}
-    for cutoff in range(1, max(1, math.ceil(longest)) + 1):
-        stages = len(to_pipeline(logic, cutoff, retiming=False, verbose=False).solutions)
-        found.setdefault(stages, cutoff)
-    return tuple(Candidate(stages, cutoff) for stages, cutoff in sorted(found.items()))
-
-
-def choose_cutoff(
+def time_pipeline(
     logic: Any,
     clock_ns: float,
-    synthesize_stage_depths: Synthesizer,
+    synthesize_schedule: Synthesizer,
     *,
     model: DelayModel = DEFAULT_MODEL,
+    timing: OpTiming | None = None,
     clock_uncertainty: float = 0.1,
-    candidates: Sequence[Candidate] | None = None,
-) -> CutoffChoice:
-    """The FEWEST pipeline stages whose every modelled stage delay fits ``clock_ns * (1 - clock_uncertainty)``.
+    max_syntheses: int = MAX_SYNTHESES,
+) -> TimedPipeline:
+    """The fewest balanced stages in ns (:func:`~symtrig.cost.schedule.schedule`), measured by one synthesis.
 
-    Candidates (default :func:`stage_candidates`) are synthesized in order of stage count, and the search
-    stops at the first that fits, so a design that fits in few stages costs few Yosys runs. The clock
-    uncertainty defaults to da4ml's own (``RTLModel(clock_uncertainty=0.1)``, a fraction of the period).
-    ``synthesize_stage_depths(logic, cutoff)`` must return a :class:`YosysReport` with da4ml stages; pass
-    :func:`da4ml_synthesizer` for the real thing. The result is a MODEL (no place and route).
+    The budget is ``clock_ns * (1 - clock_uncertainty)`` (da4ml's own uncertainty, ``RTLModel(clock_
+    uncertainty=0.1)``). When the netlist shows a stage over the budget (the operation model priced something too
+    low), the schedule is made again for a budget shrunk by the overshoot, up to ``max_syntheses`` syntheses in
+    all; the first that fits is taken, else the one with the fastest slowest stage.
     """
     if not clock_ns > 0 or not 0 <= clock_uncertainty < 1:
         raise SymtrigError(
             f"need clock_ns > 0 and 0 <= clock_uncertainty < 1, got {clock_ns}, {clock_uncertainty}"
         )
+    timing = timing or op_timing()
     budget = clock_ns * (1 - clock_uncertainty)
-    ordered = sorted(
-        candidates if candidates is not None else stage_candidates(logic), key=lambda c: c.stages
-    )
-    if not ordered:
-        raise SymtrigError("no latency_cutoff candidates to try")
-    trials: list[tuple[CutoffTrial, YosysReport]] = []
-    for candidate in ordered:
-        report = synthesize_stage_depths(logic, candidate.cutoff)
-        if not report.stages:
-            raise SymtrigError(f"no da4ml pipeline stages found in the synthesized design {report.top!r}")
+    target, tried = budget, []
+    from symtrig.cost.schedule import schedule
+
+    for _ in range(max_syntheses):
+        planned = schedule(logic, target, timing, model)
+        report = synthesize_schedule(planned)
+        if len(report.stages) != planned.stages:
+            raise SymtrigError(
+                f"the synthesized design has {len(report.stages)} stages where {planned.stages} were written"
+            )
         delays = tuple(stage_delays(report.stages, model))
-        trial = CutoffTrial(candidate.cutoff, len(delays), delays, max(delays), max(delays) <= budget)
-        trials.append((trial, report))
-        if trial.fits:
+        tried.append((planned, report, delays))
+        if max(delays) <= budget or planned.stages == 1:
             break
-    chosen, report = next(
-        ((t, r) for t, r in trials if t.fits), min(trials, key=lambda tr: tr[0].max_delay_ns)
+        shrunk = target * budget / max(delays)
+        if shrunk <= model.register_ns:
+            break
+        target = shrunk
+    planned, report, delays = next(
+        ((p, r, d) for p, r, d in tried if max(d) <= budget), min(tried, key=lambda prd: max(prd[2]))
     )
-    return CutoffChoice(
-        cutoff=chosen.cutoff,
-        stages=chosen.stages,
-        cycles=chosen.stages,
-        stage_delays_ns=chosen.stage_delays_ns,
-        max_delay_ns=chosen.max_delay_ns,
+    critical = model.delay(report.critical_path) if report.critical_path else max(delays)
+    return TimedPipeline(
+        schedule=planned,
+        stages=planned.stages,
+        cycles=planned.stages,
+        stage_delays_ns=delays,
+        estimated_stage_delays_ns=planned.stage_delays_ns,
+        max_delay_ns=max(delays),
+        critical_path_ns=round(critical, 3),
+        lower_bound=max(1, math.ceil(round(critical, 6) / budget)),
         clock_ns=clock_ns,
         clock_uncertainty=clock_uncertainty,
         budget_ns=round(budget, 3),
-        fits=chosen.fits,
+        fits=max(delays) <= budget,
         report=report,
-        trials=tuple(t for t, _ in trials),
+        syntheses=len(tried),
         model=model,
     )
 
@@ -262,16 +242,14 @@ def choose_cutoff(
 def da4ml_synthesizer(
     name: str = "symt", *, model: DelayModel = DEFAULT_MODEL, family: str = "xcup"
 ) -> Synthesizer:
-    """A :data:`Synthesizer`: write ``logic`` with da4ml's ``RTLModel`` (Verilog) in a temporary folder, run Yosys.
+    """A :data:`Synthesizer`: write a schedule's pipeline with da4ml's ``RTLModel`` (Verilog) in a temporary
+    folder and run Yosys on it. The path search uses ``model``'s weights, so each chain is the slowest under it."""
 
-    The path search uses ``model``'s weights, so the reported chain is the slowest under that model.
-    """
-
-    def run(logic: Any, cutoff: int) -> YosysReport:
+    def run(planned: Schedule) -> YosysReport:
         from da4ml.codegen import RTLModel
 
         with tempfile.TemporaryDirectory(prefix="symtrig-rtl-") as tmp:
-            RTLModel(logic, name, tmp, flavor="verilog", latency_cutoff=cutoff, print_latency=False).write()
+            RTLModel(planned.pipeline, name, tmp, flavor="verilog", print_latency=False).write()
             return synthesize(Path(tmp) / "src", name, family=family, weights=model.path_weights())
 
     return run

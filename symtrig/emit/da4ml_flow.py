@@ -4,8 +4,9 @@ lower (:mod:`symtrig.lower.ranges` rewrites, :mod:`symtrig.lower.program` DAG wi
 :mod:`symtrig.lower.node_types` per-node precision by the tolerance rule) → backend
 (:mod:`symtrig.backends.da4ml`: trace, write Verilog/VHDL/HLS) → verify (symtrig's own model
 :mod:`symtrig.verify.program_model` on the whole test split, checked bit for bit against da4ml's interpreter)
-→ cost (:mod:`symtrig.cost.yosys` post-synthesis counts; cycles from :mod:`symtrig.cost.timing`: the fewest
-pipeline stages whose modelled stage delay fits the clock — a model, no place and route).
+→ cost (:mod:`symtrig.cost.schedule` places the registers in ns, the fewest balanced stages the clock allows;
+one Yosys synthesis of the written design gives the counts (:mod:`symtrig.cost.yosys`) and every stage's
+modelled delay (:mod:`symtrig.cost.timing`) — a model, no place and route).
 """
 
 from __future__ import annotations
@@ -31,28 +32,27 @@ if TYPE_CHECKING:
 DELAY_MODEL = "ultrascale_plus"
 #: Seconds the per-node precision search may spend after its uniform scan (a 5-output design needs 5-20 s).
 SEARCH_SECONDS = 60.0
-#: Stage count da4ml's own delay units give per cycle when a candidate is costed for ``--max-latency``.
-BUDGET_TIME_SECONDS = 5.0
+#: The share of the clock period a stage may not use (da4ml's own ``RTLModel(clock_uncertainty=0.1)``).
+CLOCK_UNCERTAINTY = 0.1
+#: Seconds the per-node precision search may spend on one candidate costed for ``--max-latency``.
+BUDGET_SEARCH_SECONDS = 5.0
 
 
 class Da4mlFlow:
     name = "da4ml"
 
-    def __init__(self) -> None:
-        self._budget_cutoff: dict[tuple[str, float], int] = {}
-
     def build(
         self, spec: DesignSpec, jets: Jets, folder: Path, config: EmitConfig, warn: Callable[[str], None]
     ) -> Build:
         from symtrig.backends.da4ml import trace_program, write_project
-        from symtrig.cost.timing import choose_cutoff, da4ml_synthesizer, delay_model
+        from symtrig.cost.timing import da4ml_synthesizer, delay_model, time_pipeline
 
         program, types = _lowered(spec.exprs, jets, config.max_auc_drop, SEARCH_SECONDS)
         if not types.complete:
             warn(f"warning: {spec.name}: the per-node precision search hit its {SEARCH_SECONDS:g} s budget")
         logic = trace_program(program, types)
         model = delay_model(DELAY_MODEL)
-        pipeline = choose_cutoff(
+        pipeline = time_pipeline(
             logic, config.clock, da4ml_synthesizer("symtrig_ip", model=model), model=model
         )
         project = write_project(
@@ -60,7 +60,7 @@ class Da4mlFlow:
             folder,
             name=config.top_name(folder.name),
             flavor=cast("Flavor", config.flavor),  # EmitConfig.validated() checked it is one of FLAVORS
-            latency_cutoff=pipeline.cutoff,
+            pipeline=pipeline.schedule.pipeline,
             clock_ns=config.clock,
             part=config.part,
         )
@@ -80,31 +80,18 @@ class Da4mlFlow:
         )
 
     def candidate_latency(self, expr: sp.Expr, jets: Jets, config: EmitConfig) -> int:
-        """Pipeline stages of ``expr`` alone at the cutoff the clock gets (:func:`prepare_budget`)."""
-        from da4ml.trace import to_pipeline
-
+        """Pipeline stages of ``expr`` alone, scheduled in ns by the operation model (no synthesis: a model)."""
         from symtrig.backends.da4ml import trace_program
+        from symtrig.cost.op_timing import op_timing
+        from symtrig.cost.schedule import schedule
+        from symtrig.cost.timing import delay_model
 
-        program, types = _lowered((expr,), jets, config.max_auc_drop, BUDGET_TIME_SECONDS)
-        cutoff = self._budget_cutoff.get((config.part, config.clock))
-        if cutoff is None:
-            raise SymtrigError("the da4ml flow must be prepared for --max-latency before costing candidates")
-        return len(to_pipeline(trace_program(program, types), cutoff, verbose=False).solutions)
+        program, types = _lowered((expr,), jets, config.max_auc_drop, BUDGET_SEARCH_SECONDS)
+        budget = config.clock * (1 - CLOCK_UNCERTAINTY)
+        return schedule(trace_program(program, types), budget, op_timing(), delay_model(DELAY_MODEL)).stages
 
     def prepare_budget(self, spec: DesignSpec, jets: Jets, config: EmitConfig) -> None:
-        """The cutoff (da4ml delay units per stage) this clock gets, found once on the family's best design."""
-        from symtrig.backends.da4ml import trace_program
-        from symtrig.cost.timing import choose_cutoff, da4ml_synthesizer, delay_model
-
-        key = (config.part, config.clock)
-        if key not in self._budget_cutoff:
-            program, types = _lowered(spec.exprs, jets, config.max_auc_drop, BUDGET_TIME_SECONDS)
-            model = delay_model(DELAY_MODEL)
-            logic = trace_program(program, types)
-            choice = choose_cutoff(
-                logic, config.clock, da4ml_synthesizer("symtrig_ip", model=model), model=model
-            )
-            self._budget_cutoff[key] = choice.cutoff
+        """Nothing to prepare: every candidate is scheduled in ns on its own."""
 
 
 def _lowered(exprs, jets: Jets, max_auc_drop: float, seconds: float):
@@ -161,7 +148,11 @@ def _cost(pipeline, config: EmitConfig) -> CostReport:
             "max_stage_delay_ns": pipeline.max_delay_ns,
             "stage_budget_ns": pipeline.budget_ns,
             "fits_clock": pipeline.fits,
-            "latency_cutoff": pipeline.cutoff,
+            "critical_path_ns": pipeline.critical_path_ns,
+            "stage_lower_bound": pipeline.lower_bound,
+            "estimated_stage_delays_ns": list(pipeline.estimated_stage_delays_ns),
+            "schedule_cut_ns": pipeline.schedule.cut_ns,
+            "syntheses": pipeline.syntheses,
             "delay_model": pipeline.model.label,
             "yosys": report.yosys_version,
             "note": pipeline.note,
@@ -181,11 +172,8 @@ def _details(program, types, project, pipeline) -> dict[str, Any]:
         "flavor": project.flavor,
         "top": project.top,
         "pipeline_stages": pipeline.stages,
-        "latency_cutoff": pipeline.cutoff,
-        "cutoff_trials": [
-            {"cutoff": t.cutoff, "stages": t.stages, "max_delay_ns": t.max_delay_ns, "fits": t.fits}
-            for t in pipeline.trials
-        ],
+        "stage_lower_bound": pipeline.lower_bound,
+        "critical_path_ns": pipeline.critical_path_ns,
     }
 
 
@@ -194,8 +182,9 @@ def _readme(project, pipeline) -> str:
     return (
         f"da4ml design, written as {flavor} (`src/`), top `{project.top}`; every node has its own fixed-point "
         f"type, constants are shift-and-add networks, tables are exact over their quantized inputs.\n\n"
-        f"Pipeline: {pipeline.stages} stage(s) at latency_cutoff {pipeline.cutoff} (da4ml delay units); the "
-        f"slowest stage is modelled at {pipeline.max_delay_ns:.2f} ns against {pipeline.budget_ns} ns "
+        f"Pipeline: {pipeline.stages} stage(s), registers placed by delay in ns (one-stage critical path "
+        f"{pipeline.critical_path_ns:.2f} ns, so at least {pipeline.lower_bound} stage(s) at "
+        f"{pipeline.budget_ns} ns per stage); the slowest stage is modelled at {pipeline.max_delay_ns:.2f} ns "
         f"({pipeline.model.label}; no place and route).\n\n"
         f"{_build_notes(project)} Resources above are Yosys `synth_xilinx -family xcup` cell counts.\n"
     )

@@ -1,9 +1,9 @@
 """Write a da4ml design (``CombLogic``) as a project folder: RTL (Verilog/VHDL) or HLS C++.
 
-da4ml's writers do the work: ``RTLModel`` writes the RTL, pipelined to ``latency_cutoff`` da4ml delay units
-per stage, with Vivado and Quartus build scripts and the timing constraints (``clock_ns`` only reaches the
-constraints: it does not change the pipelining, scratch NOTES.md §5); ``HLSModel`` writes a Vitis HLS function
-(the HLS tool pipelines it). symtrig adds the atomic write (a folder appears complete or not at all) and a
+da4ml's writers do the work: ``RTLModel`` writes the RTL of a pipeline scheduled in ns
+(:mod:`symtrig.cost.schedule`; or one combinational module), with Vivado and Quartus build scripts and the
+timing constraints (``clock_ns`` only reaches the constraints: it does not change the pipelining);
+``HLSModel`` writes a Vitis HLS function (the HLS tool pipelines it). symtrig adds the atomic write (a folder appears complete or not at all) and a
 record of what was written.
 """
 
@@ -32,10 +32,9 @@ class Da4mlProject:
 
     folder: Path
     files: tuple[str, ...]  # every file, relative to ``folder``, sorted
-    stages: int  # pipeline stages (RTL with latency_cutoff > 0); 0: combinational RTL, or HLS (the tool pipelines)
+    stages: int  # pipeline stages of RTL written from a pipeline; 0: combinational RTL, or HLS (the tool pipelines)
     top: str  # top module (RTL) or function (HLS) name
     flavor: Flavor
-    latency_cutoff: float  # da4ml delay units per stage as asked (-1: combinational)
     clock_ns: float
     part: str
 
@@ -46,14 +45,15 @@ def write_project(
     *,
     name: str,
     flavor: Flavor = "verilog",
-    latency_cutoff: float = 5.0,
+    pipeline: Any = None,
     clock_ns: float = 5.0,
     part: str = DEFAULT_PART,
 ) -> Da4mlProject:
     """Write ``logic`` (from :func:`~symtrig.backends.da4ml.trace.trace_program`) to ``folder``, replacing it.
 
-    ``flavor`` 'verilog' or 'vhdl' writes da4ml's RTLModel (``latency_cutoff <= 0``: one combinational
-    module), 'hls' its HLSModel in the Vitis flavor. ``name`` is the top module or function (an identifier).
+    ``flavor`` 'verilog' or 'vhdl' writes da4ml's RTLModel of ``pipeline`` (a da4ml ``Pipeline`` of ``logic``,
+    :attr:`symtrig.cost.schedule.Schedule.pipeline`; None: one combinational module), 'hls' its HLSModel of
+    ``logic`` in the Vitis flavor. ``name`` is the top module or function (an identifier).
     """
     from da4ml.codegen import HLSModel, RTLModel
 
@@ -67,19 +67,13 @@ def write_project(
         if flavor == "hls":
             HLSModel(logic, name, tmp, flavor="vitis", part_name=part, clock_period=clock_ns).write()
         else:
-            model = RTLModel(
-                logic,
-                name,
-                tmp,
-                flavor=flavor,
-                latency_cutoff=latency_cutoff,
-                part_name=part,
-                clock_period=clock_ns,
-            )
-            model.write()
-        stages = _stages(tmp) if flavor != "hls" and latency_cutoff > 0 else 0
+            solution = logic if pipeline is None else pipeline
+            RTLModel(
+                solution, name, tmp, flavor=flavor, part_name=part, clock_period=clock_ns, print_latency=False
+            ).write()
+        stages = _stages(tmp) if flavor != "hls" and pipeline is not None else 0
         files = tuple(sorted(str(p.relative_to(tmp)) for p in tmp.rglob("*") if p.is_file()))
-    return Da4mlProject(Path(folder), files, stages, name, flavor, latency_cutoff, clock_ns, part)
+    return Da4mlProject(Path(folder), files, stages, name, flavor, clock_ns, part)
 
 
 def _stages(folder: Path) -> int:
