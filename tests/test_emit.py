@@ -368,6 +368,10 @@ def test_the_da4ml_backend_writes_vhdl_on_request(fitted, tmp_path):
         (["--flavor", "vhdl"], "--flavor applies to --backend da4ml"),
         (["--backend", "da4ml", "--precision", "ap_fixed<16,6>"], "apply to --backend hls4ml"),
         (["--backend", "verilog"], "'verilog' is not one of 'hls4ml', 'da4ml'"),
+        (["--backend", "da4ml", "--synth"], "--synth runs Vivado/Vitis HLS C synthesis and applies to --backend"),
+        (["--place-and-route", "nexus"], "--place-and-route takes nexus or ecp5 and applies to --backend da4ml"),
+        (["--backend", "da4ml", "--place-and-route", "ice40"], "--place-and-route takes nexus or ecp5"),
+        (["--backend", "da4ml", "--flavor", "vhdl", "--place-and-route", "ecp5"], "with --flavor verilog"),
     ],
 )
 def test_backend_settings_that_do_not_fit_together_exit_2(fitted, tmp_path, capsys, flags, message):

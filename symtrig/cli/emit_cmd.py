@@ -63,6 +63,14 @@ def emit_hls(
     synth: Annotated[
         bool, typer.Option("--synth", help="Run C synthesis (needs vivado_hls or vitis_hls).")
     ] = False,
+    place_and_route: Annotated[
+        str | None,
+        typer.Option(
+            "--place-and-route",
+            help="da4ml: also place and route the Verilog on a Lattice part (nexus or ecp5; Yosys + nextpnr, "
+            "the pnr extra) and record routed Fmax and stage delays (source: nextpnr post-route).",
+        ),
+    ] = None,
     project_name: Annotated[
         str | None,
         typer.Option(
@@ -100,6 +108,7 @@ def emit_hls(
         part=part,
         clock=clock,
         synth=synth,
+        place_and_route=place_and_route,
         strict=strict,
         project_name=project_name,
         out=str(out),

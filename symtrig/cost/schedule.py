@@ -115,13 +115,25 @@ def _stage_delays(stage: Sequence[int], arrival: Sequence[float], register_ns: f
     return tuple(round(register_ns + w, 4) for w in worst)
 
 
-def schedule(logic: Any, budget_ns: float, timing: OpTiming, model: DelayModel) -> Schedule:
-    """The fewest, balanced stages of ``logic`` whose modelled register-to-register delay fits ``budget_ns``."""
+def schedule(
+    logic: Any,
+    budget_ns: float,
+    timing: OpTiming,
+    model: DelayModel,
+    correction: Sequence[float] | None = None,
+) -> Schedule:
+    """The fewest, balanced stages of ``logic`` whose modelled register-to-register delay fits ``budget_ns``.
+
+    ``correction`` (one factor per operation) scales the operation model where a synthesized netlist showed it
+    low (:func:`symtrig.cost.timing.time_pipeline`).
+    """
     from da4ml.trace import to_pipeline
 
     if not budget_ns > model.register_ns:
         raise SymtrigError(f"a stage budget of {budget_ns} ns leaves no time after the register")
     delays = op_delays(logic, timing, model)
+    if correction is not None:
+        delays = [d * f for d, f in zip(delays, correction, strict=True)]
     logic_budget = budget_ns - model.register_ns
     stage, arrival = _asap(logic, delays, logic_budget)
     count = max(stage) + 1

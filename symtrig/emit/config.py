@@ -12,6 +12,8 @@ from symtrig.store import paths
 BACKENDS: tuple[str, ...] = ("hls4ml", "da4ml")
 #: What the da4ml backend writes: Verilog (default), VHDL, or HLS C++ (da4ml's Vitis flavour).
 FLAVORS: tuple[str, ...] = ("verilog", "vhdl", "hls")
+#: Lattice families ``--place-and-route`` places and routes the da4ml Verilog on (Yosys + nextpnr, ``pnr`` extra).
+PNR_FAMILIES: tuple[str, ...] = ("nexus", "ecp5")
 #: ``--project-name``: a C, Verilog and VHDL identifier short enough for every tool that prefixes it.
 PROJECT_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,62}")
 #: The ``select`` recorded for a design built by :func:`symtrig.emit.emit_design` from expressions in hand: one
@@ -40,6 +42,9 @@ class EmitConfig:
     part: str = "xcvu9p-flga2577-2-e"
     clock: float = 5.0
     synth: bool = False
+    place_and_route: str | None = (
+        None  # da4ml: a Lattice family of PNR_FAMILIES, routed timing beside the model
+    )
     strict: bool = False  # a design that misses the tolerance fails the command (exit 1) instead of a warning
     project_name: str | None = None  # IP top and file names; None: each design's name (see top_name)
     out: str = paths.DESIGNS_DIR
@@ -64,6 +69,15 @@ class EmitConfig:
             from symtrig.lower.fixed import FixedType
 
             FixedType.parse(self.precision)  # a malformed precision fails before any design is built
+        if self.synth and self.backend != "hls4ml":
+            raise SymtrigError("--synth runs Vivado/Vitis HLS C synthesis and applies to --backend hls4ml")
+        if self.place_and_route is not None and (
+            self.backend != "da4ml" or self.flavor != "verilog" or self.place_and_route not in PNR_FAMILIES
+        ):
+            raise SymtrigError(
+                f"--place-and-route takes {' or '.join(PNR_FAMILIES)} and applies to --backend da4ml with "
+                "--flavor verilog"
+            )
         if self.backend == "da4ml" and (self.precision != "auto" or self.lut_size is not None):
             raise SymtrigError(
                 "--precision and --lut-size apply to --backend hls4ml (da4ml types every node)"

@@ -12,6 +12,7 @@ modelled delay (:mod:`symtrig.cost.timing`) — a model, no place and route).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -66,6 +67,8 @@ class Da4mlFlow:
         )
         y_test, wrap, clip = _verified_outputs(program, types, logic, jets.standardize(jets.X_test))
         cost = _cost(pipeline, config)
+        if config.place_and_route:
+            cost = _with_routed_timing(cost, project, config)
         low, high = types.fraction_range
         return Build(
             precision=f"per node: {low} to {high} fraction bits",
@@ -152,12 +155,36 @@ def _cost(pipeline, config: EmitConfig) -> CostReport:
             "stage_lower_bound": pipeline.lower_bound,
             "estimated_stage_delays_ns": list(pipeline.estimated_stage_delays_ns),
             "schedule_cut_ns": pipeline.schedule.cut_ns,
+            "estimated_critical_path_ns": pipeline.schedule.critical_path_ns,
             "syntheses": pipeline.syntheses,
             "delay_model": pipeline.model.label,
             "yosys": report.yosys_version,
             "note": pipeline.note,
         },
     )
+
+
+def _with_routed_timing(cost: CostReport, project, config: EmitConfig) -> CostReport:
+    """The cost with post-route figures of the written Verilog on a Lattice part beside the model's."""
+    from symtrig.cost.nextpnr import place_and_route
+
+    assert config.place_and_route is not None
+    routed = place_and_route(
+        project.folder / "src", project.top, family=config.place_and_route, clock_ns=config.clock
+    )
+    figures = {
+        "source": routed.source,
+        "family": routed.family,
+        "device": routed.device,
+        "fmax_mhz": routed.fmax_mhz,
+        "fmax_by_seed": list(routed.fmax_by_seed),
+        "stage_delays_ns": list(routed.stage_delays_ns),
+        "meets_clock": routed.meets_clock,
+        "lut": routed.lut,
+        "ff": routed.ff,
+        "nextpnr": routed.nextpnr_version,
+    }
+    return replace(cost, extra={**cost.extra, "place_and_route": figures})
 
 
 def _details(program, types, project, pipeline) -> dict[str, Any]:
