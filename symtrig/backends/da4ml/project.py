@@ -71,6 +71,10 @@ def write_project(
             RTLModel(
                 solution, name, tmp, flavor=flavor, part_name=part, clock_period=clock_ns, print_latency=False
             ).write()
+            if (
+                pipeline is not None
+            ):  # the unpipelined design too: anyone can schedule it again at another clock
+                logic.save(str(tmp / "model" / "comb.json"))
         stages = _stages(tmp) if flavor != "hls" and pipeline is not None else 0
         files = tuple(sorted(str(p.relative_to(tmp)) for p in tmp.rglob("*") if p.is_file()))
     return Da4mlProject(Path(folder), files, stages, name, flavor, clock_ns, part)
