@@ -52,7 +52,7 @@ COEFF_GUARD_BITS = 2
 #: The search aims at this share of the tolerance. Hundreds of accept/reject steps select candidates whose AUC
 #: change happens to be small on the calibration jets: aiming at the whole tolerance, three sample designs
 #: changed the test split's AUC by up to 1.15x the tolerance (a uniform width: 0.4x); aiming at half, by at most
-#: 0.99x, for 30-45 % more da4ml cost (still 3-5x below the uniform width). scratch rtlpath/overfit.out.
+#: 0.99x, for 30-45 % more da4ml cost (still 3-5x below the uniform width); docs/rtl-path.md (Lowering, step 3).
 SEARCH_SHARE = 0.5
 
 
@@ -395,7 +395,7 @@ class _Search:
     def _moves(self) -> list[tuple[float, tuple[str, int, int]]]:
         """(estimated saving of one bit or digit, variable) for every variable that saves anything.
 
-        The estimates follow da4ml's cost model (NOTES.md §5): a table costs ``2**(inputs-5) * outputs/2``;
+        The estimates follow da4ml's cost model (its ``get_cost_and_latency``): a table costs ``2**(inputs-5) * outputs/2``;
         an adder costs its width, so a bit off an operand saves one per adder it enters (one per CSD digit of
         its coefficient) and a bit off a product operand saves the other operand's width.
         """

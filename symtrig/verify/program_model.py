@@ -5,7 +5,7 @@ and must not trace a da4ml design for each; this model computes the same integer
 checks it against da4ml's interpreter and against Verilator bit for bit). It also knows *why* a row went wrong:
 which outputs depend on a value that wrapped around or on a table that saturated.
 
-Semantics (da4ml's, ``NOTES.md`` §1 and §4): every value is an int64 code with a number of fraction bits.
+Semantics (da4ml's, as its interpreter computes them): every value is an int64 code with a number of fraction bits.
 Inputs are floored (TRN) to their type and wrapped (WRAP), as da4ml's ``predict`` feeds input ports. Sums,
 constant multiplications and products are exact, then floored to the node's type and wrapped. A table floors
 its argument minus its shift to its input type and clamps it (SAT), and returns the function of the grid value

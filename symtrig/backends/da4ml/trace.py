@@ -1,6 +1,6 @@
 """A lowered program with its node types as a da4ml combinational design (``comb_trace``).
 
-Every rule here is one of the sharp edges of da4ml 0.6.0 (scratch ``da4ml/NOTES.md`` §8), and every node is
+Every rule here is one of the sharp edges of da4ml 0.6.0 (docs/rtl-path.md), and every node is
 traced so that :mod:`symtrig.verify.program_model` computes the same integers:
 
 * inputs: ``FixedVariableArrayInput`` quantized once to the input node's type (WRAP: raw inputs accept nothing
