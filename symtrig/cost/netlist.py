@@ -20,6 +20,11 @@ __all__ = ["UNIT_WEIGHTS", "PathDepth", "PathWeights", "critical_path", "path_de
 
 _LAYER = re.compile(r"stage(\d+)_inp")
 _REGISTERS = ("AREG", "BREG", "MREG", "PREG")
+_SEQUENTIAL = ("FD", "SRL", "RAMB", "URAM", "LD", "TRELLIS_FF", "OXIDE_FF", "DP16K", "PDP", "EBR", "LRAM")
+_DSP = ("DSP", "MULT", "ALU54", "PREADD9", "REG18", "ACC54")
+_MUXES = ("MUXF", "PFUMX", "L6MUX")
+#: The routed select pin of each wide-function mux (its data inputs come over dedicated wires).
+_SELECT = {"PFUMX": "C0", "L6MUX21": "SD", "WIDEFN9": "SEL"}
 
 
 @dataclass(frozen=True)
@@ -44,9 +49,9 @@ UNIT_WEIGHTS = PathWeights()
 class PathDepth:
     """The longest combinational chain ending at one endpoint (a register group or an output port).
 
-    ``lut`` counts LUT1-6, INV, LUTRAM reads and MUXF selects (routed); ``muxf`` MUXF7/8/9 entered through
-    their data inputs; ``carry`` 4-bit carry segments in series
-    (a CARRY4 is one, a CARRY8 two); ``carry_chains`` how many separate chains the path enters; ``dsp``
+    ``lut`` counts LUT1-6 (LUT4 on Lattice), INV, LUTRAM reads and mux selects (routed); ``muxf`` MUXF7/8/9,
+    PFUMX/L6MUX21 entered through their data inputs, and the mux of a Nexus WIDEFN9 (which is also a LUT level);
+    ``carry`` carry segments in series (a CARRY4 is one, a CARRY8 two, a Lattice CCU2 one of 2 bits); ``carry_chains`` how many separate chains the path enters; ``dsp``
     combinational DSP crossings. Structure only: no placement, routing or timing.
     """
 
@@ -120,7 +125,7 @@ def critical_path(
     transparent = frozenset(
         name
         for name, group in groups.items()
-        if cells[name]["type"].startswith(("SRL", "DSP"))
+        if cells[name]["type"].startswith(("SRL", *_DSP))
         or ((m := _LAYER.fullmatch(group)) is not None and int(m[1]) >= 1)
     )
     driver = _drivers(cells)
@@ -146,18 +151,39 @@ def _drivers(cells: Mapping[str, Any]) -> dict[Any, str]:
 
 
 def _kind(cell: Mapping[str, Any]) -> str | None:
-    """'seq' (path boundary), 'lut', 'muxf', 'carry', 'dsp' or None (no delay: buffers, constants)."""
+    """'seq' (path boundary), 'lut', 'muxf', 'carry', 'dsp' or None (no delay: buffers, constants).
+
+    AMD cells (LUT1-6, MUXF7/8/9, CARRY4/8, DSP48E2, FD*/SRL*) and Lattice ones from ``synth_ecp5`` and
+    ``synth_nexus`` (LUT4; PFUMX/L6MUX21 and WIDEFN9 wide-function muxes; CCU2C/CCU2 carry; TRELLIS_FF and
+    FD1P3*/FD1S3*; MULT*/ALU54B/PREADD9/REG18/ACC54 DSP parts; EBR/LRAM blocks), so one depth search serves
+    every family the project synthesizes for.
+    """
     kind = cell["type"]
-    if kind.startswith(("FD", "SRL", "RAMB", "URAM", "LD")):
+    if kind.startswith(_SEQUENTIAL):
         return "seq"
-    if kind.startswith("DSP"):
-        registered = any(_int(cell["parameters"].get(p, 0)) for p in _REGISTERS)
-        return "seq" if registered else "dsp"
-    if kind.startswith(("LUT", "RAM")) or kind == "INV":  # a LUTRAM read is a LUT lookup
+    if kind.startswith(_DSP):
+        return "seq" if _registered_dsp(cell) else "dsp"
+    if kind.startswith(("LUT", "RAM", "DPR16X4", "TRELLIS_DPR")) or kind == "INV":  # a LUTRAM read is a LUT
         return "lut"
-    if kind.startswith("MUXF"):
+    if kind.startswith(_MUXES) or kind == "WIDEFN9":
         return "muxf"
-    return "carry" if kind.startswith("CARRY") else None
+    return "carry" if kind.startswith(("CARRY", "CCU2")) else None
+
+
+def _registered_dsp(cell: Mapping[str, Any]) -> bool:
+    """Whether a DSP block holds a register (a path boundary) or is bypassed (a combinational crossing).
+
+    DSP48E2 says so in AREG/BREG/MREG/PREG; ECP5 in ``REG_*_CLK`` (``NONE`` when bypassed, the default when
+    the netlist omits it); Nexus in ``REG*`` (``REGISTER`` or ``BYPASS``).
+    """
+    params = cell["parameters"]
+    if cell["type"].startswith("DSP"):
+        return any(_int(params.get(p, 0)) for p in _REGISTERS)
+    for name, value in params.items():
+        text = str(value).strip()
+        if name.startswith("REG") and (text == "REGISTER" or (name.endswith("_CLK") and text != "NONE")):
+            return True
+    return cell["type"].startswith("REG18")  # a Nexus pipeline register used as such
 
 
 def _int(value: Any) -> int:
@@ -168,7 +194,7 @@ def _int(value: Any) -> int:
 
 
 def _is_clock(pin: str) -> bool:
-    return pin == "C" or "CLK" in pin.upper()
+    return pin in ("C", "CK") or "CLK" in pin.upper()  # CK: Lattice FD1P3*/FD1S3*
 
 
 def _pins(cell: Mapping[str, Any], direction: str) -> Iterator[tuple[str, int | str]]:
@@ -220,7 +246,7 @@ def _arrivals(
 
 def _passed(cell: Mapping[str, Any], w: PathWeights) -> _Arrival:
     """What a transparent register adds: nothing, but a registered DSP's multiplier is still crossed."""
-    return (w.dsp, 1, (0, 0, 0, 0, 1)) if cell["type"].startswith("DSP") else _ZERO
+    return (w.dsp, 1, (0, 0, 0, 0, 1)) if cell["type"].startswith(_DSP) else _ZERO
 
 
 def _own(cell: Mapping[str, Any], pin: str, source: Mapping[str, Any] | None, w: PathWeights) -> _Arrival:
@@ -230,15 +256,17 @@ def _own(cell: Mapping[str, Any], pin: str, source: Mapping[str, Any] | None, w:
     comes over general routing, so a path through ``S`` pays a LUT level (routing + mux), like a carry entry.
     """
     kind = _kind(cell)
-    if kind == "lut" or (kind == "muxf" and pin == "S"):
+    if kind == "lut" or (kind == "muxf" and pin == _SELECT.get(cell["type"], "S")):
         return (w.lut, 1, (1, 0, 0, 0, 0))
+    if kind == "muxf" and cell["type"] == "WIDEFN9":  # Nexus: two LUT4s and their mux in one cell
+        return (w.lut + w.muxf, 1, (1, 1, 0, 0, 0))
     if kind == "muxf":
         return (w.muxf, 1, (0, 1, 0, 0, 0))
     if kind == "dsp":
         return (w.dsp, 1, (0, 0, 0, 0, 1))
     if kind == "carry":
-        segments = 2 if cell["type"] == "CARRY8" else 1
-        if pin == "CI" and source is not None and _kind(source) == "carry":
+        segments = 2 if cell["type"] == "CARRY8" else 1  # a CCU2 (2 bits) is one segment
+        if pin in ("CI", "CIN") and source is not None and _kind(source) == "carry":
             return (segments * w.carry_step, 1, (0, 0, segments, 0, 0))
         return (w.carry_entry + (segments - 1) * w.carry_step, 1, (0, 0, segments, 1, 0))
     return _ZERO

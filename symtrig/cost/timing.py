@@ -62,6 +62,8 @@ __all__ = [
     "CONSERVATIVE_MODEL",
     "DEFAULT_MODEL",
     "DELAY_MODELS",
+    "ECP5_MODEL",
+    "NEXUS_MODEL",
     "ULTRASCALE_PLUS_MODEL",
     "DelayModel",
     "TimedPipeline",
@@ -127,9 +129,44 @@ ULTRASCALE_PLUS_MODEL = DelayModel(
     label="UltraScale+ -2 per-level delays from Vivado timing figures (FloPoCo model, DS923 DSP)",
 )
 
+#: Lattice parts, priced on a ``synth_nexus`` / ``synth_ecp5`` netlist to check the model against routed timing
+#: (:mod:`symtrig.cost.nextpnr`). Cell delays: nextpnr 0.11.1's chip database as written into the routed SDF
+#: (max corner). Each level is one cell plus one routed net at the median per-net delay of routed runs of da4ml
+#: designs (Nexus 0.42 ns, ECP5 1.11 ns); a register is clock-to-Q plus one net. A carry chain's entry is
+#: A->FCO + FCI->F (exit) + one net, each further CCU2 FCI->FCO; a wide mux's data input is a dedicated wire,
+#: so it adds only the mux (the select is a routed LUT-level input).
+_NEXUS_NET_NS = 0.42
+_ECP5_NET_NS = 1.11
+
+NEXUS_MODEL = DelayModel(
+    lut_ns=0.213 + _NEXUS_NET_NS,  # LUT4 A->F
+    muxf_ns=0.063,  # WIDEFN9 A->OFX 0.276 minus LUT4 A->F 0.213 (the LUT level is counted apart)
+    carry_entry_ns=0.316 + 0.208 + _NEXUS_NET_NS,  # CCU2 A->FCO, FCI->F
+    carry_step_ns=0.027,  # FCI->FCO
+    dsp_ns=2.74 + _NEXUS_NET_NS,  # MULT18X18 as PREADD9/MULT9/REG18 cores in bypass, summed
+    register_ns=0.307 + _NEXUS_NET_NS,  # OXIDE_FF clock-to-Q
+    label="Lattice Nexus LIFCL-40 -9: nextpnr chip-database cell delays + 0.42 ns per net (median routed)",
+)
+
+ECP5_MODEL = DelayModel(
+    lut_ns=0.236 + _ECP5_NET_NS,  # LUT4 A->F
+    muxf_ns=0.24,  # L6MUX21 FXA->OFX 0.239; PFUMX adds 0.165 (LUT A->OFX 0.401 minus A->F 0.236)
+    carry_entry_ns=0.447 + 0.443 + _ECP5_NET_NS,  # CCU2C A->FCO, FCI->F
+    carry_step_ns=0.071,  # FCI->FCO between slices
+    dsp_ns=3.93 + _ECP5_NET_NS,  # MULT18X18D A->P, registers bypassed
+    register_ns=0.525 + _ECP5_NET_NS,  # TRELLIS_FF clock-to-Q
+    label="Lattice ECP5 LFE5U-85F -6: nextpnr chip-database cell delays + 1.11 ns per net (median routed)",
+)
+
 DEFAULT_MODEL = ULTRASCALE_PLUS_MODEL
-#: Models by name (``design.json`` records the label of the one used).
-DELAY_MODELS = {"ultrascale_plus": ULTRASCALE_PLUS_MODEL, "conservative": CONSERVATIVE_MODEL}
+#: Models by name (``design.json`` records the label of the one used). The Lattice ones price Lattice
+#: netlists (``synthesize(..., family="nexus" | "ecp5")``), not the UltraScale+ netlist the schedule uses.
+DELAY_MODELS = {
+    "ultrascale_plus": ULTRASCALE_PLUS_MODEL,
+    "conservative": CONSERVATIVE_MODEL,
+    "nexus": NEXUS_MODEL,
+    "ecp5": ECP5_MODEL,
+}
 
 
 def delay_model(name: str) -> DelayModel:

@@ -1,4 +1,4 @@
-"""Yosys cell counts and per-stage logic depth of an RTL design for AMD UltraScale+ (source ``yosys``).
+"""Yosys cell counts and per-stage logic depth of an RTL design for UltraScale+ or Lattice (source ``yosys``).
 
 What it measures: post-synthesis cell counts of ``synth_xilinx`` (LUT, MUXF, FF, SRL, DSP48E2, CARRY, BRAM,
 LUTRAM) and, from the synthesized netlist, the longest register-to-register chain of every pipeline stage in
@@ -54,7 +54,8 @@ _FILE = re.compile(r"[A-Za-z0-9_.-]+")
 #   the test design). -nordff keeps da4ml's register placement, so the stages measured are da4ml's stages.
 # - memory_map -rom-only: without it synth_xilinx stops with "no valid mapping found for memory ... lut_rom";
 #   the tables become LUT6/MUXF logic (what Vivado does for rom_style "distributed").
-# - -noiopad -noclkbuf: no IBUF/OBUF/BUFG cells; da4ml's module is a core inside a larger design.
+# - -noiopad -noclkbuf: no IBUF/OBUF/BUFG cells; da4ml's module is a core inside a larger design (same reason
+#   for synth_nexus -noiopad; synth_ecp5 inserts no pads).
 _SCRIPT = """read_verilog -defer -sv {files}
 hierarchy -top {top}
 proc
@@ -62,10 +63,12 @@ flatten
 memory -nomap -nordff
 memory_map -rom-only
 opt
-synth_xilinx -family {family} -top {top} -noiopad -noclkbuf
+{synth}
 tee -q -o stat.json stat -json
 write_json netlist.json
 """
+#: Lattice families: the same pre-passes, then the family's own synthesis (as symtrig.cost.nextpnr runs it).
+_LATTICE = {"nexus": "synth_nexus -top {top} -noiopad", "ecp5": "synth_ecp5 -top {top}"}
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,9 @@ def synthesize(
 ) -> YosysReport:
     """Run ``synth_xilinx -family <family>`` on da4ml's written Verilog and read counts and stage depths.
 
+    ``family`` "nexus" or "ecp5" runs ``synth_nexus`` / ``synth_ecp5`` instead (same pre-passes), so a Lattice
+    part's netlist can be priced with that part's cell delays and compared with its routed timing.
+
     ``src_folder`` is ``<project>/src`` (``*.v``, ``static/*.v``, ``memfiles/*.mem``). Yosys runs in a scratch
     copy because ``$readmemh`` paths are relative to the working folder; the project is never written to.
     ``workdir`` keeps that copy with ``synth.log``, ``stat.json`` and ``netlist.json`` (default: a temporary
@@ -123,7 +129,8 @@ def synthesize(
         raise SymtrigError(f"RTL source folder {src} does not exist")
     with _scratch(workdir) as work:
         files = _stage_sources(src, work)
-        (work / "synth.ys").write_text(_SCRIPT.format(files=" ".join(files), top=top, family=family))
+        script = _SCRIPT.format(files=" ".join(files), top=top, synth=_synth_command(top, family))
+        (work / "synth.ys").write_text(script)
         start = time.perf_counter()
         _run(executable, work, timeout)
         wall = time.perf_counter() - start
@@ -141,7 +148,15 @@ def synthesize(
         yosys_version=version[1] if (version := re.search(r"Yosys (\S+)", stat.get("creator", ""))) else "?",
         wall_seconds=round(wall, 3),
         cells_by_type=tuple(sorted(counts.items())),
+        note=NOTE.replace("synth_xilinx", _synth_command(top, family).split()[0]),
     )
+
+
+def _synth_command(top: str, family: str) -> str:
+    """The family's synthesis command: ``synth_nexus``/``synth_ecp5`` for Lattice, else ``synth_xilinx``."""
+    if family in _LATTICE:
+        return _LATTICE[family].format(top=top)
+    return f"synth_xilinx -family {family} -top {top} -noiopad -noclkbuf"
 
 
 @contextlib.contextmanager
@@ -206,12 +221,12 @@ def _summarize(counts: Mapping[str, int]) -> dict[str, Any]:
     return {
         "lut": sum(n for kind, n in counts.items() if re.fullmatch(r"LUT[1-6]", kind)),
         "inv": counts.get("INV", 0),
-        "muxf": total("MUXF"),
-        "ff": total("FD"),
+        "muxf": total("MUXF", "PFUMX", "L6MUX", "WIDEFN"),
+        "ff": total("FD", "TRELLIS_FF", "OXIDE_FF"),
         "srl": total("SRL"),
-        "dsp": total("DSP"),
-        "carry": total("CARRY"),
-        "bram": total("RAMB"),
-        "lutram": total("RAM") - total("RAMB"),
+        "dsp": total("DSP", "MULT", "ALU54"),
+        "carry": total("CARRY", "CCU2"),
+        "bram": total("RAMB", "DP16K", "PDP", "EBR", "LRAM"),
+        "lutram": total("RAM", "DPR16X4", "TRELLIS_DPR") - total("RAMB"),
         "cells": sum(counts.values()),
     }
