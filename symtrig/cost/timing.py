@@ -207,6 +207,7 @@ class TimedPipeline:
     fits: bool
     report: YosysReport
     syntheses: int
+    synthesis_seconds: float  # Yosys wall time over all syntheses
     model: DelayModel
     source: str = SOURCE
     note: str = NOTE
@@ -270,6 +271,7 @@ def time_pipeline(
         fits=max(delays) <= budget,
         report=report,
         syntheses=len(tried),
+        synthesis_seconds=round(sum(r.wall_seconds for _, r, _ in tried), 1),
         model=model,
     )
 

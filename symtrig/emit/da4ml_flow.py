@@ -157,6 +157,7 @@ def _cost(pipeline, config: EmitConfig) -> CostReport:
             "schedule_cut_ns": pipeline.schedule.cut_ns,
             "estimated_critical_path_ns": pipeline.schedule.critical_path_ns,
             "syntheses": pipeline.syntheses,
+            "synthesis_seconds": pipeline.synthesis_seconds,
             "delay_model": pipeline.model.label,
             "yosys": report.yosys_version,
             "note": pipeline.note,
