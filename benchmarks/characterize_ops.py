@@ -6,9 +6,9 @@ synthesized with Yosys for the family; the depth of its one stage (LUT levels, M
 DSP crossings: :func:`symtrig.cost.yosys.path_depths`) is the row. Prints each row with its price under the
 family's delay model, then writes the table (atomically).
 
-    python benchmarks/characterize_ops.py [--family xcup] [--out symtrig/cost/op_timing_xcup.json]
+    python benchmarks/characterize_ops.py [--family xcup|nexus|ecp5] [--out symtrig/cost/op_timing_<family>.json]
 
-About 40 Yosys runs, 2-4 minutes on 2 cores.
+About 30 Yosys runs: 5-15 minutes for xcup (the widest tables are slow), 1-3 minutes for a Lattice family.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from da4ml.trace import FixedVariableArrayInput, comb_trace
 from da4ml.trace.ops import quantize
 
 from symtrig import atomic
-from symtrig.cost.timing import ULTRASCALE_PLUS_MODEL
+from symtrig.cost.targets import ECP5, NEXUS, ULTRASCALE_PLUS
 from symtrig.cost.yosys import PathDepth, synthesize
 from symtrig.lower.node_types import MAX_TABLE_BITS
 
@@ -65,12 +65,14 @@ def product(wide: int, narrow: int):
     return comb_trace(inp, a * b)
 
 
+TARGETS = {target.family: target for target in (ULTRASCALE_PLUS, NEXUS, ECP5)}
+
+
 def depth_of(logic, family: str) -> PathDepth:
     with tempfile.TemporaryDirectory(prefix="symtrig-char-") as tmp:
         RTLModel(logic, "op", tmp, flavor="verilog", latency_cutoff=1e9, print_latency=False).write()
-        report = synthesize(
-            Path(tmp) / "src", "op", family=family, weights=ULTRASCALE_PLUS_MODEL.path_weights()
-        )
+        weights = TARGETS[family].model.path_weights()
+        report = synthesize(Path(tmp) / "src", "op", family=family, weights=weights)
     if len(report.stages) != 1:
         raise SystemExit(f"expected one stage, got {len(report.stages)}")
     return report.stages[0], report.yosys_version
@@ -83,11 +85,11 @@ def row(depth: PathDepth, **key: int) -> dict[str, int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--family", default="xcup")
+    parser.add_argument("--family", default="xcup", choices=sorted(TARGETS))
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     out = args.out or Path(__file__).parents[1] / "symtrig" / "cost" / f"op_timing_{args.family}.json"
-    model, version = ULTRASCALE_PLUS_MODEL, "?"
+    model, version = TARGETS[args.family].model, "?"
     table_rows: dict[str, list[dict[str, int]]] = {"adder": [], "table": [], "product": []}
     started = time.perf_counter()
     jobs = [("adder", adder, (b,), {"bits": b}) for b in ADDER_BITS]

@@ -28,7 +28,7 @@ from symtrig.cost.yosys import PathDepth
 from symtrig.errors import SymtrigError
 
 #: Target families with a characterization table (``op_timing_<family>.json`` beside this module).
-FAMILIES = ("xcup",)
+FAMILIES = ("xcup", "nexus", "ecp5")
 _NOTHING = PathDepth("op")
 _ONE_LUT = PathDepth("op", lut=1)
 

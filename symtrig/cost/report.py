@@ -1,8 +1,10 @@
 """The one record of a design's latency and resources, and what each figure source means.
 
 Every figure says where it came from: ``estimate`` (symtrig's analytical model of hls4ml's C++), ``csynth`` /
-``vsynth`` (Vivado/Vitis HLS reports), or ``yosys`` (post-synthesis cell counts of Yosys ``synth_xilinx`` for
-UltraScale+: no place and route, no timing; the cycle count is the pipeline's stage count, a model).
+``vsynth`` (Vivado/Vitis HLS reports), or ``yosys`` (post-synthesis cell counts of Yosys for the part's family —
+``synth_xilinx`` for UltraScale+, ``synth_nexus``/``synth_ecp5`` for Lattice: no place and route, no timing; the
+cycle count is the pipeline's stage count, a model). Post-route figures of ``emit-hls --place-and-route`` (source
+``nextpnr (post-route)``) sit in ``extra["place_and_route"]`` beside them, never in their place.
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ COST_SOURCES: Mapping[str, tuple[str, str]] = {
     "vsynth": ("synthesis", "Vivado synthesis report"),
     "yosys": (
         "yosys",
-        "Yosys synth_xilinx post-synthesis cell counts for UltraScale+ (no place and route, no timing); "
-        "cycles = pipeline stages of a delay model",
+        "Yosys post-synthesis cell counts for the part's family (no place and route, no timing); "
+        "cycles = pipeline stages placed by a delay model in ns",
     ),
 }
 

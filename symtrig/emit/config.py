@@ -78,6 +78,10 @@ class EmitConfig:
                 f"--place-and-route takes {' or '.join(PNR_FAMILIES)} and applies to --backend da4ml with "
                 "--flavor verilog"
             )
+        if self.backend == "da4ml":
+            from symtrig.cost.targets import target_of
+
+            target_of(self.part)  # a part without an RTL timing model fails before any design is built
         if self.backend == "da4ml" and (self.precision != "auto" or self.lut_size is not None):
             raise SymtrigError(
                 "--precision and --lut-size apply to --backend hls4ml (da4ml types every node)"

@@ -29,8 +29,6 @@ from symtrig.lower.ranges import range_rewritten
 if TYPE_CHECKING:
     from symtrig.backends.da4ml.project import Flavor
 
-#: The delay model that turns Yosys stage depths into nanoseconds (symtrig.cost.timing documents both).
-DELAY_MODEL = "ultrascale_plus"
 #: Seconds the per-node precision search may spend after its uniform scan (a 5-output design needs 5-20 s).
 SEARCH_SECONDS = 60.0
 #: The share of the clock period a stage may not use (da4ml's own ``RTLModel(clock_uncertainty=0.1)``).
@@ -46,15 +44,18 @@ class Da4mlFlow:
         self, spec: DesignSpec, jets: Jets, folder: Path, config: EmitConfig, warn: Callable[[str], None]
     ) -> Build:
         from symtrig.backends.da4ml import trace_program, write_project
-        from symtrig.cost.timing import da4ml_synthesizer, delay_model, time_pipeline
+        from symtrig.cost.op_timing import op_timing
+        from symtrig.cost.targets import target_of
+        from symtrig.cost.timing import da4ml_synthesizer, time_pipeline
 
         program, types = _lowered(spec.exprs, jets, config.max_auc_drop, SEARCH_SECONDS)
         if not types.complete:
             warn(f"warning: {spec.name}: the per-node precision search hit its {SEARCH_SECONDS:g} s budget")
         logic = trace_program(program, types)
-        model = delay_model(DELAY_MODEL)
+        target = target_of(config.part)  # the part's family: its synthesis, operation timing and delays
+        synthesizer = da4ml_synthesizer("symtrig_ip", model=target.model, family=target.family)
         pipeline = time_pipeline(
-            logic, config.clock, da4ml_synthesizer("symtrig_ip", model=model), model=model
+            logic, config.clock, synthesizer, model=target.model, timing=op_timing(target.family)
         )
         project = write_project(
             logic,
@@ -87,11 +88,13 @@ class Da4mlFlow:
         from symtrig.backends.da4ml import trace_program
         from symtrig.cost.op_timing import op_timing
         from symtrig.cost.schedule import schedule
-        from symtrig.cost.timing import delay_model
+        from symtrig.cost.targets import target_of
 
+        target = target_of(config.part)
         program, types = _lowered((expr,), jets, config.max_auc_drop, BUDGET_SEARCH_SECONDS)
         budget = config.clock * (1 - CLOCK_UNCERTAINTY)
-        return schedule(trace_program(program, types), budget, op_timing(), delay_model(DELAY_MODEL)).stages
+        logic = trace_program(program, types)
+        return schedule(logic, budget, op_timing(target.family), target.model).stages
 
     def prepare_budget(self, spec: DesignSpec, jets: Jets, config: EmitConfig) -> None:
         """Nothing to prepare: every candidate is scheduled in ns on its own."""
@@ -159,6 +162,7 @@ def _cost(pipeline, config: EmitConfig) -> CostReport:
             "syntheses": pipeline.syntheses,
             "synthesis_seconds": pipeline.synthesis_seconds,
             "delay_model": pipeline.model.label,
+            "synthesis": report.note,
             "yosys": report.yosys_version,
             "note": pipeline.note,
         },
@@ -214,7 +218,7 @@ def _readme(project, pipeline) -> str:
         f"{pipeline.critical_path_ns:.2f} ns, so at least {pipeline.lower_bound} stage(s) at "
         f"{pipeline.budget_ns} ns per stage); the slowest stage is modelled at {pipeline.max_delay_ns:.2f} ns "
         f"({pipeline.model.label}; no place and route).\n\n"
-        f"{_build_notes(project)} Resources above are Yosys `synth_xilinx -family xcup` cell counts.\n"
+        f"{_build_notes(project)} Resources above are Yosys post-synthesis cell counts for {project.part}.\n"
     )
 
 
