@@ -208,6 +208,9 @@ class TimedPipeline:
     report: YosysReport
     syntheses: int
     synthesis_seconds: float  # Yosys wall time over all syntheses
+    tries: tuple[
+        tuple[int, float, float], ...
+    ]  # per synthesis: stages, operation model's and netlist's worst stage
     model: DelayModel
     source: str = SOURCE
     note: str = NOTE
@@ -272,6 +275,7 @@ def time_pipeline(
         report=report,
         syntheses=len(tried),
         synthesis_seconds=round(sum(r.wall_seconds for _, r, _ in tried), 1),
+        tries=tuple((p.stages, max(p.stage_delays_ns), max(d)) for p, _, d in tried),
         model=model,
     )
 

@@ -206,6 +206,9 @@ def _details(program, types, project, pipeline) -> dict[str, Any]:
         "pipeline_stages": pipeline.stages,
         "stage_lower_bound": pipeline.lower_bound,
         "critical_path_ns": pipeline.critical_path_ns,
+        "schedule_tries": [
+            {"stages": n, "estimated_worst_ns": e, "measured_worst_ns": m} for n, e, m in pipeline.tries
+        ],
     }
 
 
