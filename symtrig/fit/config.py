@@ -53,6 +53,8 @@ class FitConfig:
             raise SymtrigError("--classes is empty; name at least one class, or leave it out for all")
         if self.target not in TARGETS:
             raise SymtrigError(f"unknown target {self.target!r}; use one of {', '.join(TARGETS)}")
+        if self.teacher_outputs and self.teacher is None:
+            raise SymtrigError("--teacher-outputs names the outputs of a teacher given with --teacher")
         if not self.budget > 0:
             raise SymtrigError(f"--budget must be a positive number of seconds, got {self.budget}")
         if self.jobs < 1:
