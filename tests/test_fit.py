@@ -194,7 +194,10 @@ def test_run_json_records_settings_dataset_standardization_and_versions(fitted_d
         (["--engine", "gplearn"], "gplearn"),
         (["--op-costs", "cheap"], "unknown op costs 'cheap'"),
         (["--jobs", "0"], "--jobs must be at least 1"),
-        (["--teacher-outputs", "a,b"], "--teacher-outputs names the outputs of a teacher given with --teacher"),
+        (
+            ["--teacher-outputs", "a,b"],
+            "--teacher-outputs names the outputs of a teacher given with --teacher",
+        ),
         (["--select-features", "17"], "--select-features 17 is more than the data's 16 features"),
     ],
 )
