@@ -154,7 +154,7 @@ def test_missing_module_is_a_user_error():
 
 def test_stage_delay_adds_every_level_once_with_the_register():
     model = DelayModel(
-        lut_ns=1, muxf_ns=10, carry_entry_ns=100, carry_step_ns=1000, dsp_ns=10000, register_ns=0.5
+        lut_ns=1, muxf_ns=10, carry_entry_ns=100, carry_step_ns=1000, dsp_ns=10000, register_ns=0.5, label="t"
     )
     depth = PathDepth("s", lut=2, muxf=1, carry=3, carry_chains=1, dsp=1)
 
@@ -178,7 +178,15 @@ def _report(stages: list[int]) -> YosysReport:
     )
 
 
-LUT_ONLY = DelayModel(lut_ns=1.0, muxf_ns=0, carry_entry_ns=0, carry_step_ns=0, dsp_ns=0, register_ns=0.5)
+LUT_ONLY = DelayModel(
+    lut_ns=1.0,
+    muxf_ns=0,
+    carry_entry_ns=0,
+    carry_step_ns=0,
+    dsp_ns=0,
+    register_ns=0.5,
+    label="LUT levels only",
+)
 #: An operation model in which every adder is one LUT level (1 ns under LUT_ONLY): tests/test_schedule.py's chain
 ONE_LUT_ADDERS = from_json(
     {

@@ -87,15 +87,17 @@ MAX_SYNTHESES = 3
 
 @dataclass(frozen=True)
 class DelayModel:
-    """Per-level delays in ns (sources in the module docstring). A stage = one register + its critical chain."""
+    """Per-level delays in ns (sources in the module docstring). A stage = one register + its critical chain.
 
-    lut_ns: float = 0.70  # [MB] one LUT level incl. its wiring (4.2 ns / 6 levels); [FP] 0.33 ns
-    muxf_ns: float = 0.10  # [VR] MUXF7 0.082 ns + 0.009 ns net at -1; MUXF8/9 assumed equal (no source found)
-    carry_entry_ns: float = 0.533  # [DY] first 4-bit carry segment of a chain; [FP] 0.281 ns
-    carry_step_ns: float = 0.067  # [DY] each further 4-bit segment; [FP] 0.041 ns per 8 bits
-    dsp_ns: float = 2.80  # [MB] a DSP = 4 LUT levels; [DS923] 2.44 ns reg-to-reg inside; [VR] 2.45 ns routed
-    register_ns: float = 0.15  # [FP] FF delay (clock-to-out); [VR] clock-to-Q 0.095 + setup 0.027 ns at -1
-    label: str = "conservative per-level delays (MapBuf/Dynamatic characterisation, 7-series; Vivado MUXF)"
+    No defaults: every model names all its figures and where they come from (the instances below)."""
+
+    lut_ns: float  # one LUT level including its routing
+    muxf_ns: float  # one wide-mux level entered through its data inputs
+    carry_entry_ns: float  # entering a carry chain (its first segment)
+    carry_step_ns: float  # each further carry segment
+    dsp_ns: float  # one combinational DSP crossing
+    register_ns: float  # the register's own delay (clock-to-out, setup)
+    label: str
 
     def path_weights(self) -> PathWeights:
         """Weights that make the depth search pick the path this model finds slowest."""
@@ -115,7 +117,15 @@ class DelayModel:
 
 
 #: Conservative where the data sheet is silent: the [MB]/[DY] characterisation (7-series), [VR] MUXF.
-CONSERVATIVE_MODEL = DelayModel()
+CONSERVATIVE_MODEL = DelayModel(
+    lut_ns=0.70,  # [MB] one LUT level incl. its wiring (4.2 ns / 6 levels)
+    muxf_ns=0.10,  # [VR] MUXF7 0.082 ns + 0.009 ns net at -1; MUXF8/9 assumed equal (no source found)
+    carry_entry_ns=0.533,  # [DY] first 4-bit carry segment of a chain
+    carry_step_ns=0.067,  # [DY] each further 4-bit segment
+    dsp_ns=2.80,  # [MB] a DSP = 4 LUT levels
+    register_ns=0.15,  # [FP] FF delay (clock-to-out)
+    label="conservative per-level delays (MapBuf/Dynamatic characterisation, 7-series; Vivado MUXF)",
+)
 
 #: UltraScale+ -2 figures read off Vivado timing reports (FloPoCo's model, [VR], DS923 DSP): the target
 #: family's own numbers, and the default. A design needs about twice the stages under CONSERVATIVE_MODEL.
