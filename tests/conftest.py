@@ -48,3 +48,32 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         terminalreporter.write_sep("-", "symtrig trust")
         for line in lines:
             terminalreporter.write_line(line)
+
+
+def small_logic():
+    """Four inputs, one 8-bit-input sin table, one 10x10-bit product, constant multiplications: a da4ml design
+    small enough to synthesize, place and route in seconds, with a table, a DSP and carry chains in it."""
+    pytest.importorskip("da4ml")
+    from da4ml.trace import FixedVariableArrayInput, comb_trace
+    from da4ml.trace.ops import quantize
+
+    inp = FixedVariableArrayInput((4,))
+    x = quantize(inp, 1, 3, 6)
+    u = quantize(x[0:1] + x[1:2] * 0.75, 1, 2, 5, "SAT", "TRN")
+    s = quantize(np.sin(u), 1, 0, 6, "SAT", "TRN")
+    p = quantize(x[2:3] * x[3:4], 1, 6, 6, "SAT", "TRN")
+    return comb_trace(inp, np.concatenate([s * 0.5 + p, x[3:4] * 1.25 - x[0:1] * 0.375]))
+
+
+def adder_chain(length: int):
+    """x0 + x1 + ... added one after another: ``length`` adders in series, nothing else costs time."""
+    pytest.importorskip("da4ml")
+    from da4ml.trace import FixedVariableArrayInput, comb_trace
+    from da4ml.trace.ops import quantize
+
+    inp = FixedVariableArrayInput((length + 1,))
+    x = quantize(inp, 1, 5, 0)
+    total = x[0:1]
+    for k in range(1, length + 1):
+        total = quantize(total + x[k : k + 1], 1, 7, 0)
+    return comb_trace(inp, total)

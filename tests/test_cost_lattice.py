@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import shutil
 
-import numpy as np
 import pytest
+from conftest import small_logic
 
 from symtrig.cost.timing import DELAY_MODELS, ECP5_MODEL, NEXUS_MODEL, stage_delays
 from symtrig.cost.yosys import PathDepth, path_depths, synthesize
@@ -101,17 +101,10 @@ CUTOFF = 4  # three da4ml stages on the design below
 @pytest.fixture(scope="module")
 def design(tmp_path_factory):
     """Sin table, a 10x10-bit product and constant multiplications, written by da4ml as Verilog."""
-    pytest.importorskip("da4ml")
+    logic = small_logic()
     from da4ml.codegen import RTLModel
-    from da4ml.trace import FixedVariableArrayInput, comb_trace, to_pipeline
-    from da4ml.trace.ops import quantize
+    from da4ml.trace import to_pipeline
 
-    inp = FixedVariableArrayInput((4,))
-    x = quantize(inp, 1, 3, 6)
-    u = quantize(x[0:1] + x[1:2] * 0.75, 1, 2, 5, "SAT", "TRN")
-    s = quantize(np.sin(u), 1, 0, 6, "SAT", "TRN")
-    p = quantize(x[2:3] * x[3:4], 1, 6, 6, "SAT", "TRN")
-    logic = comb_trace(inp, np.concatenate([s * 0.5 + p, x[3:4] * 1.25 - x[0:1] * 0.375]))
     folder = tmp_path_factory.mktemp("da4ml")
     RTLModel(logic, "symt", str(folder), flavor="verilog", latency_cutoff=CUTOFF, print_latency=False).write()
     return folder / "src", len(to_pipeline(logic, CUTOFF, verbose=False).solutions)

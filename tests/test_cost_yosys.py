@@ -12,8 +12,8 @@ import shutil
 from collections import Counter
 from pathlib import Path
 
-import numpy as np
 import pytest
+from conftest import adder_chain, small_logic
 
 from symtrig.cost.op_timing import from_json
 from symtrig.cost.timing import DEFAULT_MODEL, DelayModel, da4ml_synthesizer, stage_delays, time_pipeline
@@ -199,18 +199,6 @@ ONE_LUT_ADDERS = from_json(
 )
 
 
-def _chain(length: int):
-    from da4ml.trace import FixedVariableArrayInput, comb_trace
-    from da4ml.trace.ops import quantize
-
-    inp = FixedVariableArrayInput((length + 1,))
-    x = quantize(inp, 1, 5, 0)
-    total = x[0:1]
-    for k in range(1, length + 1):
-        total = quantize(total + x[k : k + 1], 1, 7, 0)
-    return comb_trace(inp, total)
-
-
 def _netlist_says(extra_levels: dict[int, int], calls: list[int]):
     """A synthesizer stand-in: each stage as the operation model priced it, plus ``extra_levels[stages]`` LUT
     levels in its first stage (logic the operation model underprices)."""
@@ -229,7 +217,12 @@ def test_time_pipeline_synthesizes_once_when_the_netlist_agrees_with_the_schedul
     pytest.importorskip("da4ml")
     calls: list[int] = []
     timed = time_pipeline(
-        _chain(7), 4.0, _netlist_says({}, calls), model=LUT_ONLY, timing=ONE_LUT_ADDERS, clock_uncertainty=0
+        adder_chain(7),
+        4.0,
+        _netlist_says({}, calls),
+        model=LUT_ONLY,
+        timing=ONE_LUT_ADDERS,
+        clock_uncertainty=0,
     )
     # 7 one-ns adders, 3.5 ns of logic per 4 ns stage: 3 stages (no 3-stage cut has under 3 adders in one)
     assert calls == [3] and timed.syntheses == 1
@@ -243,7 +236,7 @@ def test_time_pipeline_reschedules_when_the_netlist_shows_a_stage_over_budget():
     pytest.importorskip("da4ml")
     calls: list[int] = []
     timed = time_pipeline(
-        _chain(7),
+        adder_chain(7),
         4.0,
         _netlist_says({3: 2}, calls),
         model=LUT_ONLY,
@@ -260,12 +253,12 @@ def test_time_pipeline_gives_the_fastest_when_nothing_fits_and_rejects_bad_setti
     calls: list[int] = []
     always_late = {n: 9 for n in range(1, 20)}
     timed = time_pipeline(
-        _chain(4), 4.0, _netlist_says(always_late, calls), model=LUT_ONLY, timing=ONE_LUT_ADDERS
+        adder_chain(4), 4.0, _netlist_says(always_late, calls), model=LUT_ONLY, timing=ONE_LUT_ADDERS
     )
     assert not timed.fits and timed.syntheses == len(calls) >= 2
     assert timed.max_delay_ns == max(timed.stage_delays_ns) > timed.budget_ns
     with pytest.raises(SymtrigError, match="clock_ns"):
-        time_pipeline(_chain(2), 0.0, _netlist_says({}, []), timing=ONE_LUT_ADDERS)
+        time_pipeline(adder_chain(2), 0.0, _netlist_says({}, []), timing=ONE_LUT_ADDERS)
 
 
 # ------------------------------------------------------------------------------------------ real da4ml + Yosys
@@ -273,17 +266,7 @@ def test_time_pipeline_gives_the_fastest_when_nothing_fits_and_rejects_bad_setti
 
 @pytest.fixture(scope="module")
 def logic():
-    """Four inputs, one 8-bit-input sin table, one 10x10-bit product, constant multiplications."""
-    pytest.importorskip("da4ml")
-    from da4ml.trace import FixedVariableArrayInput, comb_trace
-    from da4ml.trace.ops import quantize
-
-    inp = FixedVariableArrayInput((4,))
-    x = quantize(inp, 1, 3, 6)
-    u = quantize(x[0:1] + x[1:2] * 0.75, 1, 2, 5, "SAT", "TRN")
-    s = quantize(np.sin(u), 1, 0, 6, "SAT", "TRN")
-    p = quantize(x[2:3] * x[3:4], 1, 6, 6, "SAT", "TRN")
-    return comb_trace(inp, np.concatenate([s * 0.5 + p, x[3:4] * 1.25 - x[0:1] * 0.375]))
+    return small_logic()
 
 
 def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:

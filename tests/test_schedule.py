@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 import pytest
+from conftest import adder_chain
 
 from symtrig.cost.op_timing import from_json, op_timing
 from symtrig.cost.schedule import op_delays, schedule
@@ -30,33 +31,20 @@ TIMING = from_json(
 ADDER_NS = MODEL.lut_ns + MODEL.carry_entry_ns  # one LUT level into one carry segment
 
 
-def chain(length: int):
-    """x0 + x1 + ... added one after another: ``length`` adders in series, nothing else costs time."""
-    from da4ml.trace import FixedVariableArrayInput, comb_trace
-    from da4ml.trace.ops import quantize
-
-    inp = FixedVariableArrayInput((length + 1,))
-    x = quantize(inp, 1, 5, 0)
-    total = x[0:1]
-    for k in range(1, length + 1):
-        total = quantize(total + x[k : k + 1], 1, 7, 0)
-    return comb_trace(inp, total)
-
-
 def budget_for(adders: int) -> float:
     """A stage budget that holds exactly ``adders`` adders after the register."""
     return MODEL.register_ns + adders * ADDER_NS + 0.01
 
 
 def test_every_adder_costs_what_the_characterization_says():
-    logic = chain(4)
+    logic = adder_chain(4)
     costly = [d for d in op_delays(logic, TIMING, MODEL) if d > 0]
     assert costly == pytest.approx([ADDER_NS] * 4)
 
 
 @pytest.mark.parametrize(("length", "per_stage", "stages"), [(7, 3, 3), (6, 3, 2), (4, 9, 1), (5, 1, 5)])
 def test_stages_are_the_fewest_the_budget_allows(length, per_stage, stages):
-    planned = schedule(chain(length), budget_for(per_stage), TIMING, MODEL)
+    planned = schedule(adder_chain(length), budget_for(per_stage), TIMING, MODEL)
     assert planned.stages == stages == math.ceil(length / per_stage)
     assert planned.fits
     assert planned.critical_path_ns == pytest.approx(MODEL.register_ns + length * ADDER_NS, abs=1e-3)
@@ -64,14 +52,14 @@ def test_stages_are_the_fewest_the_budget_allows(length, per_stage, stages):
 
 def test_stages_are_balanced_not_front_loaded():
     """Five adders at four per stage: two stages of 3 + 2, not 4 + 1."""
-    planned = schedule(chain(5), budget_for(4), TIMING, MODEL)
+    planned = schedule(adder_chain(5), budget_for(4), TIMING, MODEL)
     assert planned.stages == 2
     assert max(planned.stage_delays_ns) == pytest.approx(MODEL.register_ns + 3 * ADDER_NS, abs=1e-3)
     assert min(planned.stage_delays_ns) == pytest.approx(MODEL.register_ns + 2 * ADDER_NS, abs=1e-3)
 
 
 def test_da4ml_writes_the_stages_scheduled_and_computes_the_same_values():
-    logic = chain(7)
+    logic = adder_chain(7)
     planned = schedule(logic, budget_for(3), TIMING, MODEL)
     assert len(planned.pipeline.solutions) == planned.stages == 3
     X = np.random.default_rng(0).integers(-32, 32, size=(200, 8)).astype(np.float64)
@@ -82,17 +70,17 @@ def test_da4ml_writes_the_stages_scheduled_and_computes_the_same_values():
 
 
 def test_more_time_per_stage_never_means_more_stages():
-    logic = chain(9)
+    logic = adder_chain(9)
     counts = [schedule(logic, b, TIMING, MODEL).stages for b in np.linspace(0.75, 8.0, 30)]
     assert all(a >= b for a, b in itertools.pairwise(counts))
     assert counts[0] == 9 and counts[-1] == 1
 
 
 def test_an_operation_longer_than_the_budget_gets_its_own_stage_and_is_reported():
-    planned = schedule(chain(3), MODEL.register_ns + ADDER_NS / 2, TIMING, MODEL)
+    planned = schedule(adder_chain(3), MODEL.register_ns + ADDER_NS / 2, TIMING, MODEL)
     assert planned.stages == 3 and not planned.fits
     with pytest.raises(SymtrigError, match="no time after the register"):
-        schedule(chain(3), MODEL.register_ns, TIMING, MODEL)
+        schedule(adder_chain(3), MODEL.register_ns, TIMING, MODEL)
 
 
 def test_the_committed_characterization_prices_wider_adders_and_tables_no_lower():

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from symtrig.cost.sdf import endpoint_delays, group_delays, parse_sdf
-from symtrig.cost.yosys import _last_meaningful_line, _scratch, _stage_sources
+from symtrig.cost.yosys import PREPASSES, last_meaningful_line, scratch_folder, stage_sources
 from symtrig.errors import SymtrigError
 
 __all__ = ["SOURCE", "RoutedTiming", "available", "place_and_route"]
@@ -76,15 +76,7 @@ _FAMILIES = {
 }
 
 # The same pre-passes as symtrig.cost.yosys (see the reasons there), then the Lattice family's own synthesis.
-_SCRIPT = """read_verilog -defer -sv {files}
-hierarchy -top {top}
-proc
-flatten
-memory -nomap -nordff
-memory_map -rom-only
-opt
-{synth} -top {top} -json synth.json
-"""
+_SCRIPT = PREPASSES + "{synth} -top {top} -json synth.json\n"
 _PDC = """ldc_set_location -site {L13} [get_ports clk]
 ldc_set_location -site {G14} [get_ports din]
 ldc_set_location -site {G15} [get_ports dout]
@@ -144,8 +136,8 @@ def place_and_route(
     """
     spec, src = _check(src_folder, top, family, clock_ns, seeds)
     start = time.perf_counter()
-    with _scratch(workdir) as work:
-        files = _stage_sources(src, work)
+    with scratch_folder(workdir) as work:
+        files = stage_sources(src, work)
         design = _write_harness(work, top, _port_widths(src, top)) if spec.harness else top
         if spec.harness:
             files.append(f"{_HARNESS}.v")
@@ -259,7 +251,7 @@ def _tool(command: list[str], work: Path, timeout: float, log: str, product: str
         raise SymtrigError(f"{command[0]} did not finish within {timeout:.0f} s") from exc
     if proc.returncode != 0 or not (work / product).is_file():
         text = (work / log).read_text(errors="replace") if (work / log).is_file() else ""
-        raise SymtrigError(f"{command[0]} failed: {_last_meaningful_line(text, proc.stderr + proc.stdout)}")
+        raise SymtrigError(f"{command[0]} failed: {last_meaningful_line(text, proc.stderr + proc.stdout)}")
 
 
 def _version(command: list[str], work: Path) -> str:

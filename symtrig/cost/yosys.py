@@ -56,17 +56,21 @@ _FILE = re.compile(r"[A-Za-z0-9_.-]+")
 #   the tables become LUT6/MUXF logic (what Vivado does for rom_style "distributed").
 # - -noiopad -noclkbuf: no IBUF/OBUF/BUFG cells; da4ml's module is a core inside a larger design (same reason
 #   for synth_nexus -noiopad; synth_ecp5 inserts no pads).
-_SCRIPT = """read_verilog -defer -sv {files}
+PREPASSES = """read_verilog -defer -sv {files}
 hierarchy -top {top}
 proc
 flatten
 memory -nomap -nordff
 memory_map -rom-only
 opt
-{synth}
+"""
+_SCRIPT = (
+    PREPASSES
+    + """{synth}
 tee -q -o stat.json stat -json
 write_json netlist.json
 """
+)
 #: Lattice families: the same pre-passes, then the family's own synthesis (as symtrig.cost.nextpnr runs it).
 _LATTICE = {"nexus": "synth_nexus -top {top} -noiopad", "ecp5": "synth_ecp5 -top {top}"}
 
@@ -127,8 +131,8 @@ def synthesize(
         raise SymtrigError(f"top {top!r} and family {family!r} must be plain identifiers")
     if not src.is_dir():
         raise SymtrigError(f"RTL source folder {src} does not exist")
-    with _scratch(workdir) as work:
-        files = _stage_sources(src, work)
+    with scratch_folder(workdir) as work:
+        files = stage_sources(src, work)
         script = _SCRIPT.format(files=" ".join(files), top=top, synth=_synth_command(top, family))
         (work / "synth.ys").write_text(script)
         start = time.perf_counter()
@@ -160,7 +164,7 @@ def _synth_command(top: str, family: str) -> str:
 
 
 @contextlib.contextmanager
-def _scratch(workdir: str | Path | None) -> Iterator[Path]:
+def scratch_folder(workdir: str | Path | None) -> Iterator[Path]:
     """The folder Yosys runs in: the caller's ``workdir`` (kept) or a temporary one (removed)."""
     if workdir is not None:
         path = Path(workdir)
@@ -176,7 +180,7 @@ def _scratch(workdir: str | Path | None) -> Iterator[Path]:
         yield Path(tmp)
 
 
-def _stage_sources(src: Path, work: Path) -> list[str]:
+def stage_sources(src: Path, work: Path) -> list[str]:
     """Copy the Verilog and the table files into ``work``; return the Verilog paths relative to it."""
     tops, statics = sorted(src.glob("*.v")), sorted((src / "static").glob("*.v"))
     mems = sorted((src / "memfiles").glob("*.mem"))
@@ -202,10 +206,10 @@ def _run(executable: str, work: Path, timeout: float) -> None:
     if proc.returncode != 0 or not (work / "netlist.json").is_file():
         log = work / "synth.log"
         text = log.read_text(errors="replace") if log.is_file() else ""
-        raise SymtrigError(f"yosys failed: {_last_meaningful_line(text, proc.stderr)}")
+        raise SymtrigError(f"yosys failed: {last_meaningful_line(text, proc.stderr)}")
 
 
-def _last_meaningful_line(log: str, stderr: str) -> str:
+def last_meaningful_line(log: str, stderr: str) -> str:
     """The last ``ERROR:`` line of the log (or stderr), else the last non-empty line."""
     lines = [line.strip() for line in (*log.splitlines(), *stderr.splitlines()) if line.strip()]
     errors = [line for line in lines if line.startswith("ERROR")]
