@@ -232,7 +232,9 @@ def test_hardware_figures_name_their_source_and_tell_the_backends_apart(inputs, 
     assert hls.filled != da.filled and hls.line != da.line  # ... other backend
     (row,) = table_rows(summary_section(made[0], "Designs"), "`poly_c12_da4ml`")
     assert row[1] == "da4ml" and row[10] == "yosys"
-    assert "*yosys*: Yosys post-synthesis cell counts for the part's family" in summary_section(made[0], "Designs")
+    assert "*yosys*: Yosys post-synthesis cell counts for the part's family" in summary_section(
+        made[0], "Designs"
+    )
 
 
 def test_roc_curves_are_the_fits_expressions_and_teacher_on_its_test_split(inputs, board):
