@@ -58,7 +58,14 @@ def emit_hls(
             "clock cycles (each candidate costed as a one-output IP).",
         ),
     ] = None,
-    part: Annotated[str, typer.Option("--part", help="FPGA part.")] = "xcvu9p-flga2577-2-e",
+    part: Annotated[
+        str,
+        typer.Option(
+            "--part",
+            help="FPGA part. da4ml: an UltraScale+, Lattice LIFCL-... or LFE5U-... part; it picks the synthesis, "
+            "operation timing and delay model.",
+        ),
+    ] = "xcvu9p-flga2577-2-e",
     clock: Annotated[float, typer.Option("--clock", help="Clock period in ns.")] = 5.0,
     synth: Annotated[
         bool, typer.Option("--synth", help="Run C synthesis (needs vivado_hls or vitis_hls).")
