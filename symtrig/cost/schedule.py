@@ -25,13 +25,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from symtrig.cost.delays import DelayModel
 from symtrig.cost.op_timing import OpTiming, width_of
 from symtrig.errors import SymtrigError
-
-if TYPE_CHECKING:
-    from symtrig.cost.timing import DelayModel
 
 #: Bisection steps of the balancing cut (the cut is found to within budget / 2**steps).
 BALANCE_STEPS = 24

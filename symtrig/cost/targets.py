@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from symtrig.cost.timing import ECP5_MODEL, NEXUS_MODEL, ULTRASCALE_PLUS_MODEL, DelayModel
+from symtrig.cost.delays import ECP5_MODEL, NEXUS_MODEL, ULTRASCALE_PLUS_MODEL, DelayModel
 from symtrig.errors import SymtrigError
 
 
