@@ -18,9 +18,10 @@ from pathlib import Path
 
 from da4ml.types import CombLogic
 
+from symtrig.cost.delays import ULTRASCALE_PLUS_MODEL
 from symtrig.cost.op_timing import op_timing
 from symtrig.cost.schedule import schedule
-from symtrig.cost.timing import ULTRASCALE_PLUS_MODEL, da4ml_synthesizer, time_pipeline
+from symtrig.cost.timing import da4ml_synthesizer, time_pipeline
 
 UNCERTAINTY = 0.1  # da4ml's clock uncertainty, as emit-hls uses it
 

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from symtrig.cost.delays import DELAY_MODELS, DelayModel, stage_delays
 from symtrig.cost.nextpnr import RoutedTiming, place_and_route
-from symtrig.cost.timing import DELAY_MODELS, DelayModel, stage_delays
 from symtrig.cost.yosys import synthesize
 from symtrig.errors import SymtrigError
 

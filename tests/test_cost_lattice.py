@@ -13,7 +13,7 @@ import shutil
 import pytest
 from conftest import small_logic
 
-from symtrig.cost.timing import DELAY_MODELS, ECP5_MODEL, NEXUS_MODEL, stage_delays
+from symtrig.cost.delays import DELAY_MODELS, ECP5_MODEL, NEXUS_MODEL, stage_delays
 from symtrig.cost.yosys import PathDepth, path_depths, synthesize
 
 needs_yosys = pytest.mark.skipif(shutil.which("yosys") is None, reason="needs yosys on PATH")

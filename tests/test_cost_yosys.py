@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 from conftest import adder_chain, small_logic
 
+from symtrig.cost.delays import DEFAULT_MODEL, DelayModel, stage_delays
 from symtrig.cost.op_timing import from_json
-from symtrig.cost.timing import DEFAULT_MODEL, DelayModel, da4ml_synthesizer, stage_delays, time_pipeline
+from symtrig.cost.timing import da4ml_synthesizer, time_pipeline
 from symtrig.cost.yosys import PathDepth, PathWeights, YosysReport, path_depths, synthesize
 from symtrig.errors import SymtrigError
 

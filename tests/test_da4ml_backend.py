@@ -15,9 +15,9 @@ import pytest
 from symtrig import expr as ex
 from symtrig.backends.da4ml.project import write_project
 from symtrig.backends.da4ml.trace import trace_program
+from symtrig.cost.delays import DEFAULT_MODEL
 from symtrig.cost.op_timing import op_timing
 from symtrig.cost.schedule import schedule
-from symtrig.cost.timing import DEFAULT_MODEL
 from symtrig.data import FEATURES
 from symtrig.errors import SymtrigError
 from symtrig.lower.node_types import choose_node_types

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 from conftest import adder_chain
 
+from symtrig.cost.delays import ULTRASCALE_PLUS_MODEL as MODEL
 from symtrig.cost.op_timing import from_json, op_timing
 from symtrig.cost.schedule import op_delays, schedule
-from symtrig.cost.timing import ULTRASCALE_PLUS_MODEL as MODEL
 from symtrig.errors import SymtrigError
 
 pytest.importorskip("da4ml")

@@ -3,7 +3,7 @@
 Why computed here: Yosys's ``sta`` stops on DSP48E2 ("used with parameters but is not parametric") and flat
 ``ltp`` runs through FDRE cells (it only cuts Yosys-internal ``$dff``), so the depth is read off ``write_json``.
 Structure only — LUT levels, MUXF levels, carry segments, DSP crossings — which a
-:class:`~symtrig.cost.timing.DelayModel` prices in ns.
+:class:`~symtrig.cost.delays.DelayModel` prices in ns.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ slowest table cuts every sum into its own stage (an exp design got 21 stages whe
 operation gets the *structure* it synthesizes to — LUT levels, MUXF levels, carry segments, DSP crossings,
 the same :class:`~symtrig.cost.yosys.PathDepth` the netlist measure reports — read from a table that
 ``benchmarks/characterize_ops.py`` regenerates by synthesizing each operation alone with Yosys for the target
-family. A :class:`~symtrig.cost.timing.DelayModel` prices that structure in ns, so the schedule and the netlist
+family. A :class:`~symtrig.cost.delays.DelayModel` prices that structure in ns, so the schedule and the netlist
 measure of the written design speak the same units. A model: structure of operations synthesized alone; logic
 merged across operations by the synthesizer is not seen (it can only make the real chain shorter).
 
@@ -90,12 +90,10 @@ def _next_row(rows: tuple[tuple[int, PathDepth], ...], size: int) -> tuple[int, 
 
 
 def width_of(qint: Any) -> int:
-    """Bits of a da4ml ``QInterval`` (sign + integer + fraction), 0 for a constant zero."""
-    if qint.min == qint.max == 0 or qint.step <= 0:
-        return 0
-    low, high = round(qint.min / qint.step), round(qint.max / qint.step)
-    span = max(abs(low), high + 1)
-    return (math.ceil(math.log2(span)) if span > 1 else 0) + int(qint.min < 0)
+    """Bits of a da4ml ``QInterval`` (sign + integer + fraction, da4ml's own ``minimal_kif``), 0 for zero."""
+    from da4ml.types import minimal_kif
+
+    return int(sum(minimal_kif(qint)))
 
 
 @functools.cache

@@ -9,7 +9,7 @@ stage`` (``retiming=False``) makes da4ml write exactly the stages chosen here â€
 The schedule (:func:`schedule`):
 
 1. every operation gets its delay in ns (:class:`~symtrig.cost.op_timing.OpTiming` priced by a
-   :class:`~symtrig.cost.timing.DelayModel`);
+   :class:`~symtrig.cost.delays.DelayModel`);
 2. *as soon as possible*: in topological order, an operation joins the latest stage of its operands unless its
    arrival there would pass the logic budget (stage budget minus the register's own delay), then it opens the
    next stage with all operands registered. Moving an operand earlier never delays a reader, so this gives

@@ -23,34 +23,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from symtrig.cost.delays import (
-    CONSERVATIVE_MODEL,
-    DEFAULT_MODEL,
-    DELAY_MODELS,
-    ECP5_MODEL,
-    NEXUS_MODEL,
-    ULTRASCALE_PLUS_MODEL,
-    DelayModel,
-    delay_model,
-    stage_delays,
-)
+from symtrig.cost.delays import DEFAULT_MODEL, DelayModel, stage_delays
 from symtrig.cost.op_timing import OpTiming, op_timing
 from symtrig.cost.schedule import Schedule, schedule
 from symtrig.cost.yosys import YosysReport, synthesize
 from symtrig.errors import SymtrigError
 
 __all__ = [
-    "CONSERVATIVE_MODEL",
-    "DEFAULT_MODEL",
-    "DELAY_MODELS",
-    "ECP5_MODEL",
-    "NEXUS_MODEL",
-    "ULTRASCALE_PLUS_MODEL",
-    "DelayModel",
     "TimedPipeline",
     "da4ml_synthesizer",
-    "delay_model",
-    "stage_delays",
     "time_pipeline",
 ]
 
