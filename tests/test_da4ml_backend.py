@@ -20,10 +20,10 @@ from symtrig.cost.op_timing import op_timing
 from symtrig.cost.schedule import schedule
 from symtrig.data import FEATURES
 from symtrig.errors import SymtrigError
-from symtrig.lower.node_types import choose_node_types
 from symtrig.lower.program import build_program
+from symtrig.tune.node_types import choose_node_types
 from symtrig.verify import rtl
-from symtrig.verify.program_model import run_program
+from symtrig.verify.program_model import ModelState, run_program
 
 DESIGN = [
     "0.62*(0.17 - 0.0147*multiplicity)*(cos(3.85*mass_mmdt) + 6.36)*(8.03*multiplicity - 4.8*c1_b1_mmdt"
@@ -41,7 +41,9 @@ DESIGN = [
 def design(sample, calibration):
     X, labels = calibration
     program = build_program([ex.parse_expression(text) for text in DESIGN], X)
-    types = choose_node_types(program, X, labels, slice_size=len(sample.y_test), time_budget=5.0)
+    types = choose_node_types(
+        program, X, labels, model=ModelState, slice_size=len(sample.y_test), time_budget=5.0
+    )
     return program, types, trace_program(program, types)
 
 

@@ -57,7 +57,12 @@ def test_emulator_bit_identical_to_compiled_predict(tmp_path, precision):
     low = lower(EXPRS, mean=mean, scale=scale, X_calib_raw=Xraw[2000:])
     Xip = low.ip_inputs(Xraw)
     model = write_project(
-        low, tmp_path / "prj", precision=precision, project_name="trigger_ip", X_tb=Xip[:20]
+        low,
+        tmp_path / "prj",
+        precision=precision,
+        project_name="trigger_ip",
+        X_tb=Xip[:20],
+        y_tb=emulator_for(low, precision)(Xip[:20]),
     )
     assert (tmp_path / "prj" / "tb_data" / "tb_input_features.dat").is_file()
     assert (tmp_path / "prj" / "firmware" / "trigger_ip.cpp").is_file()
@@ -74,7 +79,7 @@ def test_emulator_bit_identical_to_compiled_predict(tmp_path, precision):
 def test_auto_precision_is_the_narrowest_width_within_tolerance_on_all_jets_and_test_sized_slices():
     from sklearn.metrics import roc_auc_score
 
-    from symtrig.lower.single_type import choose_precision
+    from symtrig.tune.single_type import choose_precision
 
     rng = np.random.default_rng(7)
     mean, scale = np.zeros(16), np.ones(16)
@@ -86,7 +91,7 @@ def test_auto_precision_is_the_narrowest_width_within_tolerance_on_all_jets_and_
     )
     labels = np.argmax(truth + rng.normal(size=truth.shape), axis=1)  # truth = the float outputs
     low = lower(exprs, mean=mean, scale=scale, X_calib_raw=X_raw)
-    choice = choose_precision(low, X_raw, labels, max_auc_drop=4e-4, slice_size=1000)
+    choice = choose_precision(low, X_raw, labels, model=emulator_for, max_auc_drop=4e-4, slice_size=1000)
     assert choice.met and choice.drop <= 2e-4
     y_fixed = emulator_for(low, choice.precision)(low.ip_inputs(X_raw))
     slices = np.array_split(np.random.default_rng(0).permutation(4000), 4)  # the four slices it checked

@@ -17,7 +17,6 @@ from symtrig.errors import SymtrigError
 from symtrig.expr import logabs, variable
 from symtrig.lower.node_types import (
     MAX_TABLE_BITS,
-    choose_node_types,
     csd_digits,
     csd_round,
     materialize,
@@ -26,7 +25,8 @@ from symtrig.lower.node_types import (
 )
 from symtrig.lower.program import build_program
 from symtrig.lower.tolerance import calibration_slices, tolerance_score
-from symtrig.verify.program_model import run_program
+from symtrig.tune.node_types import choose_node_types
+from symtrig.verify.program_model import ModelState, run_program
 
 FAMILY_DESIGN = {
     "trig": "0.6187608666081992*(0.17401163637763103 - 0.014656302573018223*multiplicity)*(-(-cos(3.846740094015011"
@@ -50,7 +50,7 @@ FAMILY_DESIGN = {
 def design(sample, calibration):
     X, labels = calibration
     program = build_program([ex.parse_expression(text) for text in FAMILY_DESIGN.values()], X)
-    return program, choose_node_types(program, X, labels, slice_size=len(sample.y_test))
+    return program, choose_node_types(program, X, labels, model=ModelState, slice_size=len(sample.y_test))
 
 
 def test_csd_rounding_keeps_the_digit_budget_and_the_grid():
@@ -156,7 +156,7 @@ def test_when_no_width_meets_the_tolerance_the_closest_is_returned_and_made_no_w
     X = rng.normal(size=(3000, 1))
     labels = np.where(np.sin(60 * X[:, 0]) + rng.normal(0, 0.5, len(X)) > 0, 0, -1)
     program = build_program([sp.sin(60 * variable(0))], X)  # a 400-wide argument: tables are too coarse
-    types = choose_node_types(program, X, labels, max_auc_drop=1e-6, time_budget=20)
+    types = choose_node_types(program, X, labels, model=ModelState, max_auc_drop=1e-6, time_budget=20)
     assert not types.met and types.score > 1e-6
     assert types.score <= min(score for _, score in types.tried)
 
@@ -164,7 +164,9 @@ def test_when_no_width_meets_the_tolerance_the_closest_is_returned_and_made_no_w
 def test_the_time_budget_bounds_the_search(design, calibration, sample):
     program = design[0]
     started = time.perf_counter()
-    types = choose_node_types(program, *calibration, slice_size=len(sample.y_test), time_budget=0.0)
+    types = choose_node_types(
+        program, *calibration, model=ModelState, slice_size=len(sample.y_test), time_budget=0.0
+    )
     assert time.perf_counter() - started < 10
     assert not types.complete and not types.decisions and types.met  # the uniform width that met the rule
     assert types.evaluations == len(types.tried) + 1 and types.uniform_fraction == design[1].uniform_fraction
@@ -183,4 +185,4 @@ def test_the_model_runs_100k_rows_of_a_five_output_design_in_well_under_a_second
 
 def test_labels_and_rows_must_agree(design, calibration):
     with pytest.raises(SymtrigError, match="labels"):
-        choose_node_types(design[0], calibration[0], calibration[1][:10])
+        choose_node_types(design[0], calibration[0], calibration[1][:10], model=ModelState)

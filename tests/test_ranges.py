@@ -15,9 +15,9 @@ from symtrig import expr as ex
 from symtrig.emit.flows import Jets
 from symtrig.expr import gauss, logabs, variable
 from symtrig.lower.ranges import pull_log_scales, reduce_range, signed_int_bits, widest_value
-from symtrig.lower.single_type import choose_precision
 from symtrig.lower.tables import lower
 from symtrig.metrics import one_vs_rest_auc
+from symtrig.tune.single_type import choose_precision
 from symtrig.verify.hls4ml_emulator import emulator_for
 
 #: trig, complexity 37, chosen for g by a default fit (verbatim from its leaderboard).
@@ -70,7 +70,7 @@ def test_auto_precision_holds_every_value_of_the_issue_expression_on_calibration
     jets = Jets.for_classes(sample, ["g"])
     X_cal, labels = jets.X_calib, jets.labels_calib
     lowered = lower([expr], mean=sample.mean_, scale=sample.scale_, X_calib_raw=X_cal, lut_size=4096)
-    choice = choose_precision(lowered, X_cal, labels, slice_size=len(sample.y_test))
+    choice = choose_precision(lowered, X_cal, labels, model=emulator_for, slice_size=len(sample.y_test))
     assert choice.precision.integer >= signed_int_bits(choice.widest.magnitude)
     emulator = emulator_for(lowered, choice.precision)
     assert not emulator.run(lowered.ip_inputs(X_cal)).overflow_rate.any()
@@ -124,7 +124,7 @@ def test_the_chosen_precision_never_wraps_on_calibration_jets(sample, family):
         assume(ex.largest_magnitude(expr, X_std) <= 2.0**15)  # fit keeps nothing wider (distill.py)
         assume(np.ptp(ex.evaluate(expr, X_std)) > 0)
         lowered = lower([expr], mean=sample.mean_, scale=sample.scale_, X_calib_raw=X_cal, lut_size=1024)
-        choice = choose_precision(lowered, X_cal, labels)
+        choice = choose_precision(lowered, X_cal, labels, model=emulator_for)
         result = emulator_for(lowered, choice.precision).run(lowered.ip_inputs(X_cal))
         assert not result.overflow_rate.any(), (str(expr), str(choice.precision))
 

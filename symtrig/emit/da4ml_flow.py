@@ -1,7 +1,8 @@
 """The da4ml flow: every node its own fixed-point type, exact tables, pipelined RTL measured by Yosys.
 
 lower (:mod:`symtrig.lower.ranges` rewrites, :mod:`symtrig.lower.program` DAG with shared subexpressions,
-:mod:`symtrig.lower.node_types` per-node precision by the tolerance rule) → backend
+:mod:`symtrig.lower.node_types` the type space) → tune (:mod:`symtrig.tune.node_types` per-node precision by
+the tolerance rule, on symtrig's bit-exact model) → backend
 (:mod:`symtrig.backends.da4ml`: trace, write Verilog/VHDL/HLS) → verify (symtrig's own model
 :mod:`symtrig.verify.program_model` on the whole test split, checked bit for bit against da4ml's interpreter)
 → cost (:mod:`symtrig.cost.schedule` places the registers in ns, the fewest balanced stages the clock allows;
@@ -102,8 +103,9 @@ class Da4mlFlow:
 
 def _lowered(exprs, jets: Jets, max_auc_drop: float, seconds: float):
     """Range-reduced expressions → program with calibrated ranges → per-node types by the tolerance rule."""
-    from symtrig.lower.node_types import choose_node_types
     from symtrig.lower.program import build_program
+    from symtrig.tune.node_types import choose_node_types
+    from symtrig.verify.program_model import ModelState
 
     X_calib = jets.standardize(jets.X_calib)
     reduced = [range_rewritten(e, X_calib) for e in exprs]
@@ -112,6 +114,7 @@ def _lowered(exprs, jets: Jets, max_auc_drop: float, seconds: float):
         program,
         X_calib,
         jets.labels_calib,
+        model=ModelState,
         max_auc_drop=max_auc_drop,
         slice_size=jets.slice_size,
         time_budget=seconds,

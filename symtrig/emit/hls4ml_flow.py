@@ -1,7 +1,7 @@
 """The hls4ml flow: one ``ap_fixed<W,I>`` for every node, uniform lookup tables, hls4ml's symbolic backend.
 
 lower (:mod:`symtrig.lower.tables`, range-reduced forms and calibrated tables) → precision
-(:mod:`symtrig.lower.single_type`, with the table size when ``--lut-size auto``) → backend
+(:mod:`symtrig.tune.single_type` on the emulator, with the table size when ``--lut-size auto``) → backend
 (:mod:`symtrig.backends.hls4ml.project`; top function and file names from
 :meth:`~symtrig.emit.config.EmitConfig.top_name`) → verify (:mod:`symtrig.verify.hls4ml_emulator` on the whole
 test split) → cost (a synthesis report when one exists or ``--synth`` runs Vitis HLS or else Vivado HLS, else
@@ -22,14 +22,14 @@ from symtrig.emit.config import EmitConfig
 from symtrig.emit.flows import Build, Jets, Outcome
 from symtrig.emit.selection import DesignSpec
 from symtrig.lower.fixed import FixedType
-from symtrig.lower.single_type import (
+from symtrig.lower.single_type import integer_bits
+from symtrig.lower.tables import Lowered, lower
+from symtrig.tune.single_type import (
     MAX_CALIBRATION_CLIP_RATE,
     PrecisionChoice,
     assess_precision,
     choose_precision,
-    integer_bits,
 )
-from symtrig.lower.tables import Lowered, lower
 
 #: ``--lut-size auto``: tables start at 1024 entries (one BRAM18 at <= 18 bits) and double while no precision
 #: keeps the AUC within tolerance, or while more than :data:`MAX_CALIBRATION_CLIP_RATE` of the calibration
@@ -61,6 +61,7 @@ class Hls4mlFlow:
         assert choice.changes is not None  # set by every precision search (assess_ and choose_precision)
         top = config.top_name(folder.name)
         X_tb = lowered.ip_inputs(jets.X_test[:TB_ROWS])
+        emulator = emulator_for(lowered, choice.precision)
         write_project(
             lowered,
             folder,
@@ -69,8 +70,9 @@ class Hls4mlFlow:
             clock_period=config.clock,
             project_name=top,
             X_tb=X_tb,
+            y_tb=emulator(X_tb),  # the test bench expects the bit-exact model's outputs
         )
-        result = emulator_for(lowered, choice.precision).run(lowered.ip_inputs(jets.X_test))
+        result = emulator.run(lowered.ip_inputs(jets.X_test))
         cost = _cost(folder, top, config)
         return Build(
             precision=precision,
@@ -118,8 +120,9 @@ def choose(
     Explicit precision: the given type, tables of ``--lut-size`` (auto: 1024) entries, measured by the same
     rule. ``auto``: the narrowest width that meets the rule at the smallest table size of
     :data:`AUTO_LUT_SIZES` (or the given one) where any width does; if none does, the closest design, with a
-    warning.
+    warning. Every candidate is measured on the bit-exact emulator of the project hls4ml would write.
     """
+    from symtrig.verify.hls4ml_emulator import emulator_for
 
     def lowered_with(size: int) -> Lowered:
         return lower(exprs, mean=jets.mean, scale=jets.scale, X_calib_raw=jets.X_calib, lut_size=size)
@@ -129,7 +132,13 @@ def choose(
         lowered = lowered_with(config.lut_size or AUTO_LUT_SIZES[0])
         fixed = FixedType.parse(config.precision)
         choice = assess_precision(
-            lowered, fixed, jets.X_calib, jets.labels_calib, max_auc_drop=drop, slice_size=slices
+            lowered,
+            fixed,
+            jets.X_calib,
+            jets.labels_calib,
+            model=emulator_for,
+            max_auc_drop=drop,
+            slice_size=slices,
         )
         return lowered, choice
     sizes = AUTO_LUT_SIZES if config.lut_size is None else (config.lut_size,)
@@ -137,7 +146,7 @@ def choose(
     for size in sizes:
         lowered = lowered_with(size)
         choice = choose_precision(
-            lowered, jets.X_calib, jets.labels_calib, max_auc_drop=drop, slice_size=slices
+            lowered, jets.X_calib, jets.labels_calib, model=emulator_for, max_auc_drop=drop, slice_size=slices
         )
         if choice.met:
             return lowered, choice

@@ -15,7 +15,7 @@ computes. Here every node is one operation with one quantization point:
 * ``table``: a unary function (:data:`TABLE_FUNCTIONS`) as a lookup table.
 
 Each node's fixed-point type (:class:`FixedFormat`, with its constants: :class:`NodeType`) is chosen by
-:func:`symtrig.lower.node_types.choose_node_types`.
+:func:`symtrig.tune.node_types.choose_node_types`.
 
 A constant factor of a sympy ``Mul`` becomes the coefficient of its term; a scaled sum used once is multiplied
 into the enclosing sum (``c*(a + b) + d`` is one ``add``: one adder tree instead of two and a multiplier).

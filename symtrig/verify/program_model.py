@@ -1,4 +1,5 @@
-"""symtrig's own bit-exact model of a lowered program with its per-node types (:mod:`symtrig.lower.node_types`).
+"""symtrig's own bit-exact model of a lowered program with its per-node types (:mod:`symtrig.lower.node_types`;
+chosen by :mod:`symtrig.tune.node_types`, which is handed :class:`ModelState` as its model).
 
 Why a model of our own next to da4ml's interpreter: the precision search evaluates hundreds of candidate types
 and must not trace a da4ml design for each; this model computes the same integers in vectorized numpy (a test
@@ -60,7 +61,7 @@ class Signal:
 def run_program(program: Program, types: Any, X: np.ndarray) -> ProgramRun:
     """The design's outputs on ``X`` (rows x inputs, standardized features), bit-exact to da4ml.
 
-    ``types``: a :class:`~symtrig.lower.node_types.NodeTypes` or one :class:`NodeType` per node."""
+    ``types``: a :class:`~symtrig.tune.node_types.NodeTypes` or one :class:`NodeType` per node."""
     return ModelState(program, _node_types(program, types), _rows(program, X)).run()
 
 

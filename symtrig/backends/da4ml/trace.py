@@ -24,8 +24,8 @@ from typing import Any
 import numpy as np
 
 from symtrig.errors import SymtrigError
-from symtrig.lower.node_types import NodeTypes
 from symtrig.lower.program import Node, NodeType, Program, tabulate
+from symtrig.tune.node_types import NodeTypes
 
 
 def trace_program(program: Program, types: NodeTypes | Sequence[NodeType]) -> Any:

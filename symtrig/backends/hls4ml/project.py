@@ -123,8 +123,10 @@ def write_project(
 ):
     """Write the hls4ml project to ``out_dir`` and return a ModelGraph-backed handle to it.
 
-    ``X_tb`` are IP input rows for ``tb_data/`` (use ``lowered.ip_inputs(X_raw)``); ``y_tb`` the expected
-    outputs; if only ``X_tb`` is given, the expected outputs are the bit-exact emulator's.
+    ``X_tb`` are IP input rows for ``tb_data/`` (use ``lowered.ip_inputs(X_raw)``) and ``y_tb`` the outputs the
+    test bench expects of them, given together: the caller computes them with the bit-exact model
+    (:func:`symtrig.verify.hls4ml_emulator.emulator_for`), which reads what this backend writes, so the
+    backend does not import it back.
     """
     import hls4ml
 
@@ -134,7 +136,7 @@ def write_project(
     with tempfile.TemporaryDirectory(prefix="symtrig-hls-") as scratch:
         scratch_dir = Path(scratch)
         include = make_include_dir(scratch_dir / "include")
-        tb_in, tb_out = _tb_files(lowered, scratch_dir, fixed, X_tb, y_tb)
+        tb_in, tb_out = _tb_files(lowered, scratch_dir, X_tb, y_tb)
         with atomic_directory(out_dir) as tmp, _quiet():
             model = hls4ml.converters.convert_from_symbolic_expression(
                 list(lowered.exprs),  # a fresh list: hls4ml rewrites entries in place; a set would reorder
@@ -158,20 +160,18 @@ def write_project(
 
 
 def _tb_files(
-    lowered: Lowered, scratch: Path, fixed: FixedType, X_tb: np.ndarray | None, y_tb: np.ndarray | None
+    lowered: Lowered, scratch: Path, X_tb: np.ndarray | None, y_tb: np.ndarray | None
 ) -> tuple[str | None, str | None]:
     """Save test-bench rows as .npy for hls4ml to convert into ``tb_data/*.dat``."""
-    if X_tb is None:
-        if y_tb is not None:
-            raise SymtrigError("y_tb given without X_tb; pass the input rows for the test bench too")
+    if X_tb is None or y_tb is None:
+        if X_tb is not None or y_tb is not None:
+            raise SymtrigError(
+                "the test bench needs both X_tb (input rows) and y_tb (their expected outputs)"
+            )
         return None, None
     X_tb = np.ascontiguousarray(X_tb, dtype=np.float64)
     if X_tb.ndim != 2 or X_tb.shape[1] != lowered.n_inputs:
         raise SymtrigError(f"X_tb must have shape (rows, {lowered.n_inputs})")
-    if y_tb is None:
-        from symtrig.verify.hls4ml_emulator import emulator_for
-
-        y_tb = emulator_for(lowered, fixed)(X_tb)
     y_tb = np.asarray(y_tb, dtype=np.float64).reshape(len(X_tb), -1)
     np.save(scratch / "tb_input.npy", X_tb)
     np.save(scratch / "tb_output.npy", y_tb)
