@@ -71,20 +71,6 @@ class Family:
         """Names of the sympy function classes allowed (``gauss``/``logabs`` are symtrig's own)."""
         return self.unary
 
-    def pysr_kwargs(self) -> dict[str, Any]:
-        """Keyword arguments for ``PySRRegressor`` selecting this family.
-
-        ``extra_sympy_mappings`` maps PySR's custom operators straight to symtrig's sympy functions, so its
-        ``sympy_format`` column already holds ``gauss``/``logabs`` nodes.
-        """
-        from symtrig.expr.functions import SYMTRIG_FUNCTIONS  # lazy: expr imports this module
-
-        return {
-            "binary_operators": list(self.pysr_binary),
-            "unary_operators": list(self.pysr_unary),
-            "extra_sympy_mappings": {name: SYMTRIG_FUNCTIONS[name] for name in self.pysr_extra_names},
-        }
-
 
 def _family(
     name: str,

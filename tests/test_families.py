@@ -38,14 +38,15 @@ def test_operon_symbols_have_no_gauss_primitive():
 
 
 def test_pysr_kwargs_map_custom_operators_to_symtrig_functions():
+    from symtrig.engines.pysr import pysr_family_kwargs
     from symtrig.expr import gauss, logabs
 
-    exp_kwargs = FAMILIES["exp"].pysr_kwargs()
+    exp_kwargs = pysr_family_kwargs(FAMILIES["exp"])
     assert exp_kwargs["binary_operators"] == ["+", "-", "*"]
     assert exp_kwargs["unary_operators"] == ["exp", "gauss(x) = exp(-x*x)"]
     assert exp_kwargs["extra_sympy_mappings"] == {"gauss": gauss}
-    assert FAMILIES["log"].pysr_kwargs()["extra_sympy_mappings"] == {"logabs": logabs}
-    assert FAMILIES["trig"].pysr_kwargs()["extra_sympy_mappings"] == {}
+    assert pysr_family_kwargs(FAMILIES["log"])["extra_sympy_mappings"] == {"logabs": logabs}
+    assert pysr_family_kwargs(FAMILIES["trig"])["extra_sympy_mappings"] == {}
 
 
 def test_lut_needs_per_unary_op():

@@ -1,47 +1,23 @@
 """The ``symtrig`` command line: a thin Typer layer over the library.
 
-Each stage's commands live in their own module and register themselves on :data:`app`. This module only
-turns :class:`~symtrig.errors.SymtrigError` (a user mistake) into one line on stderr and exit code 2.
+Each stage's commands live in their own module and register themselves on :data:`app`
+(:mod:`symtrig.cli.root`). This module only turns :class:`~symtrig.errors.SymtrigError` (a user mistake) into
+one line on stderr and exit code 2.
 """
 
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Protocol, cast
+from typing import Protocol, cast
 
 import typer
 
+from symtrig.cli.root import app
 from symtrig.errors import SymtrigError
 
-app = typer.Typer(
-    name="symtrig",
-    help="Distil a jet-tagging network into closed-form expressions and fixed-point HLS for L1 triggers.",
-    no_args_is_help=True,
-    add_completion=True,
-    pretty_exceptions_enable=False,
-)
-
-
-def _print_version(value: bool) -> None:
-    if value:
-        from symtrig import __version__
-
-        typer.echo(f"symtrig {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def _root(
-    version: Annotated[
-        bool,
-        typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit."),
-    ] = False,
-) -> None:
-    """Distil a jet-tagging network into closed-form expressions and fixed-point HLS for L1 triggers."""
-
-
+# isort: split
 # Command modules register on `app` when imported, in pipeline order (the order `symtrig --help` lists).
-from symtrig.cli import data_cmds, simulate_cmd, teacher_cmd, fit_cmd, emit_cmd, report_cmd  # noqa: E402,F401,I001
+from symtrig.cli import data_cmds, simulate_cmd, teacher_cmd, fit_cmd, emit_cmd, report_cmd  # noqa: F401,I001
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 
 from symtrig import data as datasets
-from symtrig.cli import app
 from symtrig.cli.options import DataHomeOption, DataOption, FeaturesOption, LabelOption, TreeOption, names
+from symtrig.cli.root import app
 from symtrig.errors import SymtrigError
 
 data_app = typer.Typer(help="Inspect datasets.", no_args_is_help=True)

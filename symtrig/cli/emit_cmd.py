@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from symtrig.cli import app
 from symtrig.cli.options import Backend, Flavor, QuietOption, Speaker, VerboseOption
+from symtrig.cli.root import app
 
 
 @app.command("emit-hls")

@@ -7,7 +7,6 @@ from typing import Annotated, Any
 
 import typer
 
-from symtrig.cli import app
 from symtrig.cli.options import (
     ALL_FAMILIES,
     ClassesOption,
@@ -27,6 +26,7 @@ from symtrig.cli.options import (
     VerboseOption,
     names,
 )
+from symtrig.cli.root import app
 from symtrig.distill import DEFAULT_BUDGET
 
 

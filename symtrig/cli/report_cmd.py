@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from symtrig.cli import app
 from symtrig.cli.options import DataHomeOption, QuietOption, VerboseOption
+from symtrig.cli.root import app
 
 
 @app.command("report")

@@ -9,8 +9,8 @@ from typing import Annotated
 
 import typer
 
-from symtrig.cli import app
 from symtrig.cli.options import QuietOption, VerboseOption
+from symtrig.cli.root import app
 
 
 @app.command("simulate")

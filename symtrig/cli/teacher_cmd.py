@@ -9,7 +9,6 @@ import typer
 
 from symtrig import data as datasets
 from symtrig import teacher as teachers
-from symtrig.cli import app
 from symtrig.cli.options import (
     DataHomeOption,
     DataOption,
@@ -22,6 +21,7 @@ from symtrig.cli.options import (
     VerboseOption,
     names,
 )
+from symtrig.cli.root import app
 
 
 @app.command("teacher")

@@ -19,9 +19,10 @@ from symtrig import atomic
 from symtrig.data import CLASSES, FEATURES, Dataset
 from symtrig.emit.budget import within_budget
 from symtrig.emit.config import GIVEN_EXPRESSIONS, PROJECT_NAME, EmitConfig
-from symtrig.emit.flows import Jets, get_flow
+from symtrig.emit.flows import Jets
 from symtrig.emit.given import given_expressions, spec_of_expressions
 from symtrig.emit.record import design_record, readme, warnings_of
+from symtrig.emit.registry import get_flow
 from symtrig.emit.selection import DesignSpec, fit_data, run_hint, select_designs
 from symtrig.errors import SymtrigError, ToleranceError
 from symtrig.store import leaderboard, paths

@@ -3,7 +3,8 @@
 A flow lowers a design's expressions (:mod:`symtrig.lower`: ranges, tables, precision), has a backend write the
 project (:mod:`symtrig.backends`), runs a bit-exact model of it on the test split (:mod:`symtrig.verify`) and
 attaches a cost with its source (:mod:`symtrig.cost`). emit-hls itself only selects, calls a flow and records:
-adding a backend means adding a flow, not editing the stage.
+adding a backend means adding a flow and its entry in :mod:`symtrig.emit.registry`, not editing the stage. This
+module holds only what flows and the stage share, so the flows import it and nothing here imports them.
 """
 
 from __future__ import annotations
@@ -97,14 +98,3 @@ class Flow(Protocol):
     def candidate_latency(self, expr: sp.Expr, jets: Jets, config: EmitConfig) -> int:
         """Clock cycles of ``expr`` alone as a one-output design (for ``--max-latency``)."""
         ...
-
-
-def get_flow(backend: str) -> Flow:
-    """The flow of a backend name (validated by :class:`~symtrig.emit.config.EmitConfig`)."""
-    if backend == "da4ml":
-        from symtrig.emit.da4ml_flow import Da4mlFlow
-
-        return Da4mlFlow()
-    from symtrig.emit.hls4ml_flow import Hls4mlFlow
-
-    return Hls4mlFlow()

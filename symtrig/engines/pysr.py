@@ -31,6 +31,7 @@ import sympy as sp
 
 from symtrig.engines.base import Candidate, SearchSpec, check_training_data
 from symtrig.errors import SymtrigError
+from symtrig.expr.functions import SYMTRIG_FUNCTIONS
 from symtrig.families import Family
 
 #: symtrig op name -> PySR operator name (custom unary operators keep their Julia function name).
@@ -48,6 +49,20 @@ def _pysr_name(op: str) -> str:
     return _PYSR_NAMES.get(op, op)
 
 
+def pysr_family_kwargs(family: Family) -> dict[str, Any]:
+    """Keyword arguments for ``PySRRegressor`` selecting ``family``'s operators.
+
+    ``extra_sympy_mappings`` maps PySR's custom operators straight to symtrig's sympy functions, so its
+    ``sympy_format`` column already holds ``gauss``/``logabs`` nodes. (PySR's vocabulary lives with the PySR
+    engine, not in :mod:`symtrig.families`, which :mod:`symtrig.expr` builds on.)
+    """
+    return {
+        "binary_operators": list(family.pysr_binary),
+        "unary_operators": list(family.pysr_unary),
+        "extra_sympy_mappings": {name: SYMTRIG_FUNCTIONS[name] for name in family.pysr_extra_names},
+    }
+
+
 def pysr_options(spec: SearchSpec, output_directory: str | os.PathLike[str]) -> dict[str, Any]:
     """``PySRRegressor`` keyword arguments for one search (pure: testable without Julia).
 
@@ -62,7 +77,7 @@ def pysr_options(spec: SearchSpec, output_directory: str | os.PathLike[str]) -> 
     costs: Mapping[str, int] = spec.op_costs or {}
     transcendental = [_pysr_name(op) for op in family.unary]
     options: dict[str, Any] = {
-        **family.pysr_kwargs(),
+        **pysr_family_kwargs(family),
         "model_selection": "accuracy",
         "maxsize": spec.c_max,
         "niterations": spec.generations if spec.generations is not None else 10**6,
