@@ -38,7 +38,7 @@ from sklearn.preprocessing import PolynomialFeatures
 
 from symtrig import expr as ex
 from symtrig.data import CLASSES, FEATURES, Dataset, load_data
-from symtrig.distill import select_features
+from symtrig.fronts import select_features
 from symtrig.targets import make_targets
 from symtrig.teacher import Teacher, load_teacher, train_teacher
 

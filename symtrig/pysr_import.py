@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from symtrig.distill import admissible, best_per_complexity
 from symtrig.engines.base import Candidate
 from symtrig.engines.pysr import read_hall_of_fame
 from symtrig.errors import SymtrigError
@@ -19,6 +18,7 @@ from symtrig.families import get_family, get_op_costs
 from symtrig.fit.config import FitConfig
 from symtrig.fit.jobs import class_inputs, scored_record
 from symtrig.fit.publish import FitResult, publish
+from symtrig.fronts import admissible, best_per_complexity
 from symtrig.store.searches import SearchJob, write_search
 from symtrig.targets import make_targets, outputs_of
 from symtrig.teacher import obtain_teacher

@@ -12,14 +12,9 @@ from conftest import make_jet_frame
 from symtrig import expr as ex
 from symtrig.cli import main
 from symtrig.data import CLASSES, FEATURES
-from symtrig.distill import (
-    FrontMember,
-    SymbolicDistiller,
-    best_per_complexity,
-    check_c_max,
-    holds_in_fixed_point,
-)
+from symtrig.distill import SymbolicDistiller
 from symtrig.errors import SymtrigError
+from symtrig.fronts import FrontMember, best_per_complexity, check_c_max, holds_in_fixed_point
 from symtrig.store import leaderboard
 
 FAST = ["--generations", "4", "--budget", "30", "--max-rows", "400"]

@@ -18,12 +18,12 @@ from PIL import Image
 from symtrig import expr as ex
 from symtrig import report
 from symtrig.cli import main
-from symtrig.cost.report import CostReport
 from symtrig.data import CLASSES, FEATURES
 from symtrig.errors import SymtrigError
-from symtrig.report import markdown, plots
+from symtrig.report import markdown, plots, style
 from symtrig.select import best_rows
 from symtrig.store import leaderboard
+from symtrig.store.costs import CostReport
 from symtrig.store.designs import read_design, write_design
 
 TINY_FIT = [
@@ -271,10 +271,10 @@ def test_a_report_without_designs_draws_no_hardware_figure_and_removes_stale_one
 
 
 def test_simulated_jets_are_labelled_simulation(inputs):
-    assert plots.status_text(inputs) == ""  # a user file does not say where its jets came from
+    assert style.status_text(inputs) == ""  # a user file does not say where its jets came from
     dataset = {**inputs.run.dataset, "label": "sample (simulated)"}
     simulated = replace(inputs, run=replace(inputs.run, dataset=dataset))
-    assert plots.status_text(simulated) == "Simulation"
+    assert style.status_text(simulated) == "Simulation"
 
 
 def test_pipes_in_cells_are_escaped(made):

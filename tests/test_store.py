@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from symtrig.cost.report import CostReport
 from symtrig.errors import SymtrigError
 from symtrig.store import leaderboard, paths
+from symtrig.store.costs import CostReport
 from symtrig.store.designs import (
     DESIGN_COLUMNS,
     DesignOutput,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from symtrig.cost.report import CostReport
+from symtrig.store.costs import CostReport
 
 __all__ = ["DEFAULT_PARAMS", "CostParams", "CostReport"]
 

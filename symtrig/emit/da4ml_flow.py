@@ -20,12 +20,12 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 import sympy as sp
 
-from symtrig.cost.report import CostReport
 from symtrig.emit.config import EmitConfig
 from symtrig.emit.flows import Build, Jets, Outcome
 from symtrig.emit.selection import DesignSpec
 from symtrig.errors import SymtrigError
 from symtrig.lower.ranges import range_rewritten
+from symtrig.store.costs import CostReport
 
 if TYPE_CHECKING:
     from symtrig.backends.da4ml.project import Flavor

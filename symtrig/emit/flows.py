@@ -17,10 +17,10 @@ from typing import Any, Protocol
 import numpy as np
 import sympy as sp
 
-from symtrig.cost.report import CostReport
 from symtrig.data import Dataset, calibration_rows
 from symtrig.emit.config import EmitConfig
 from symtrig.emit.selection import DesignSpec
+from symtrig.store.costs import CostReport
 from symtrig.targets import signals
 
 

@@ -17,13 +17,13 @@ from pathlib import Path
 
 import sympy as sp
 
-from symtrig.cost.report import CostReport
 from symtrig.emit.config import EmitConfig
 from symtrig.emit.flows import Build, Jets, Outcome
 from symtrig.emit.selection import DesignSpec
 from symtrig.lower.fixed import FixedType
 from symtrig.lower.single_type import integer_bits
 from symtrig.lower.tables import Lowered, lower
+from symtrig.store.costs import CostReport
 from symtrig.tune.single_type import (
     MAX_CALIBRATION_CLIP_RATE,
     PrecisionChoice,

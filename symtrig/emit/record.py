@@ -119,7 +119,7 @@ def warnings_of(record: DesignRecord) -> list[str]:
 
 def readme(record: DesignRecord, backend_notes: str) -> str:
     """The design folder's README: what the IP computes, how well, at what cost (and its source), how to build."""
-    from symtrig.cost.report import COST_SOURCES
+    from symtrig.store.costs import COST_SOURCES
 
     cost = record.cost
     kind = COST_SOURCES.get(cost.source, (cost.source, cost.source))[1]

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from symtrig.distill import DEFAULT_BUDGET, check_c_max
+from symtrig.distill import DEFAULT_BUDGET
 from symtrig.engines import get_engine
 from symtrig.errors import SymtrigError
 from symtrig.families import FAMILIES, get_op_costs, parse_family_list
+from symtrig.fronts import check_c_max
 from symtrig.store import paths
 from symtrig.targets import TARGETS
 

@@ -12,8 +12,9 @@ import numpy as np
 
 from symtrig import expr as ex
 from symtrig.data import JETS, Dataset
-from symtrig.distill import FrontMember, SymbolicDistiller
+from symtrig.distill import SymbolicDistiller
 from symtrig.fit.config import FitConfig
+from symtrig.fronts import FrontMember
 from symtrig.metrics import background_rejection, fidelity_r2, one_vs_rest_auc
 from symtrig.provenance import utc_now, versions
 from symtrig.store.searches import SearchJob, SearchRecord, StoredMember

@@ -25,14 +25,8 @@ from symtrig.report.inputs import (
     roc_curves,
 )
 from symtrig.report.markdown import display_expression, latex_expression, summary_markdown
-from symtrig.report.plots import (
-    PNG_DPI,
-    Figure,
-    draw_figures,
-    figures,
-    pareto_front,
-    series_style,
-)
+from symtrig.report.plots import Figure, draw_figures, figures
+from symtrig.report.style import PNG_DPI, pareto_front, series_style
 from symtrig.store import paths
 
 

@@ -21,11 +21,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from symtrig.cost.report import COST_SOURCES
 from symtrig.data import CLASSES
 from symtrig.errors import SymtrigError
 from symtrig.select import best_rows
 from symtrig.store import leaderboard, paths
+from symtrig.store.costs import COST_SOURCES
 from symtrig.store.designs import DesignRecord, read_designs
 from symtrig.store.runs import RunRecord, read_run
 

@@ -19,7 +19,8 @@ import sympy
 from symtrig import expr as ex
 from symtrig.data import FEATURES
 from symtrig.report.inputs import DesignSelection, ReportInputs, as_float, cost_source, source_words
-from symtrig.report.plots import Figure, class_title
+from symtrig.report.plots import Figure
+from symtrig.report.style import class_title
 from symtrig.store import paths
 from symtrig.store.designs import DesignRecord, design_row
 

@@ -18,9 +18,9 @@ from typing import Any
 import pandas as pd
 
 from symtrig import atomic
-from symtrig.cost.report import CostReport
 from symtrig.provenance import utc_now, versions
 from symtrig.store import paths
+from symtrig.store.costs import CostReport
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,9 @@ Every figure says where it came from: ``estimate`` (symtrig's analytical model o
 ``synth_xilinx`` for UltraScale+, ``synth_nexus``/``synth_ecp5`` for Lattice: no place and route, no timing; the
 cycle count is the pipeline's stage count, a model). Post-route figures of ``emit-hls --place-and-route`` (source
 ``nextpnr (post-route)``) sit in ``extra["place_and_route"]`` beside them, never in their place.
+
+It lives with the other records (:mod:`symtrig.store`) because a design record holds one: the cost stage
+(:mod:`symtrig.cost`) writes it and the store and the report read it, without the store importing the stage.
 """
 
 from __future__ import annotations
