@@ -9,6 +9,7 @@ operon expression in the leaderboard mean the same thing.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
 from symtrig.engines.base import Candidate
@@ -26,8 +27,10 @@ from symtrig.teacher import obtain_teacher
 IMPORT_ENGINE = "pysr-import"
 
 
-def import_pysr(config: FitConfig, files: list[Path]) -> FitResult:
-    """Score hall-of-fame files (one per class, in ``config.classes`` order) and publish the leaderboard."""
+def import_pysr(config: FitConfig, files: list[Path], say: Callable[[str], None] | None = None) -> FitResult:
+    """Score hall-of-fame files (one per class, in ``config.classes`` order) and publish the leaderboard.
+
+    ``say`` gets notes on the teacher (which one, trained or reused); default: the teacher module's logger."""
     config = config.validated()
     if len(config.families) != 1:
         raise SymtrigError("import-pysr needs exactly one --family: the operator set the PySR run used")
@@ -43,7 +46,7 @@ def import_pysr(config: FitConfig, files: list[Path]) -> FitResult:
     n_features = len(data.features)
     entries = [read_hall_of_fame(path, family, n_features) for path in files]  # all checked before any work
     teacher, teacher_id = obtain_teacher(
-        config.teacher, config.out, data, config.seed, outputs=config.teacher_outputs
+        config.teacher, config.out, data, config.seed, say, outputs=config.teacher_outputs
     )
     targets = make_targets(config.target, teacher, data)
     outputs = outputs_of(config.target, teacher, data)

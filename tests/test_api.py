@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -13,8 +14,9 @@ import pytest
 import sympy as sp
 
 import symtrig
+from symtrig import errors
 from symtrig.data.examples import EXAMPLE_CLASSES, EXAMPLE_FEATURES, EXAMPLE_LABEL, make_example_table
-from symtrig.errors import SymtrigError
+from symtrig.errors import SymtrigError, SymtrigWarning
 from symtrig.metrics import one_vs_rest_auc
 from symtrig.targets import make_targets
 from symtrig.teacher import train_teacher
@@ -144,3 +146,32 @@ def named_values(expr: sp.Expr, X: pd.DataFrame) -> np.ndarray:
     symbols = sorted(expr.free_symbols, key=lambda s: s.name)
     function = sp.lambdify(symbols, expr, modules=[{"gauss": lambda u: np.exp(-(u**2))}, "numpy"])
     return np.broadcast_to(function(*[X[s.name].to_numpy() for s in symbols]), (len(X),))
+
+
+def test_emit_design_issues_its_warnings_as_symtrig_warnings_and_prints_nothing(notebook, tmp_path, capsys):
+    """A library does not print: a design that misses its tolerance is a warning the caller can catch."""
+    _, data, _, _ = notebook
+    config = symtrig.EmitConfig(out=str(tmp_path), precision="ap_fixed<6,5>")  # one fraction bit: too coarse
+    texts = [f"{EXAMPLE_FEATURES[0]} - 0.5*{EXAMPLE_FEATURES[1]}"]
+    with pytest.warns(SymtrigWarning, match=r"^coarse misses the AUC tolerance 0\.001: class tau") as caught:
+        record = symtrig.emit_design(texts, data, outputs=["tau"], name="coarse", config=config)
+    assert not record.tolerance.meets
+    assert capsys.readouterr().out == ""
+    assert not any(str(w.message).startswith("warning:") for w in caught)  # the CLI adds the prefix
+
+
+def test_the_cli_shows_each_symtrig_warning_as_one_line_on_stderr(capsys):
+    from symtrig.cli import warnings_on_stderr
+
+    with warnings_on_stderr():
+        for _ in range(2):  # every time, not once per call site
+            errors.warn("d1 misses the AUC tolerance 0.001: class tau changes by 0.0123 on the test split")
+        with pytest.warns(RuntimeWarning):  # other warnings are not reworded
+            warnings.warn("something else", RuntimeWarning, stacklevel=1)
+    captured = capsys.readouterr()
+    line = "warning: d1 misses the AUC tolerance 0.001: class tau changes by 0.0123 on the test split"
+    assert captured.out == ""
+    assert captured.err.splitlines() == [line, line]
+    with pytest.warns(SymtrigWarning):  # and outside it, Python's own handling is back
+        errors.warn("after")
+    assert capsys.readouterr().err == ""

@@ -150,7 +150,7 @@ def import_pysr(
         op_costs=op_costs,
         out=str(out),
     )
-    result = run_import(config, list(files))
+    result = run_import(config, list(files), say=Speaker(quiet, verbose).note)
     typer.echo(f"imported {len(files)} hall-of-fame file(s) on {result.data.label}")
     typer.echo(f"leaderboard: {result.leaderboard_path}")
 

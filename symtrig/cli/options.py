@@ -148,5 +148,6 @@ class Speaker:
             typer.echo(line, err=True)
 
     def warn(self, line: str) -> None:
-        """Warnings are never silenced: a result that misses its tolerance must not pass unnoticed."""
-        typer.echo(line, err=True)
+        """Warnings are never silenced: a result that misses its tolerance must not pass unnoticed. Shown as
+        :func:`symtrig.cli.warnings_on_stderr` shows a :class:`~symtrig.errors.SymtrigWarning`."""
+        typer.echo(f"warning: {line}", err=True)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import sympy as sp
 
-from symtrig import atomic
+from symtrig import atomic, errors
 from symtrig.data import CLASSES, FEATURES, Dataset
 from symtrig.emit.budget import within_budget
 from symtrig.emit.config import GIVEN_EXPRESSIONS, PROJECT_NAME, EmitConfig
@@ -45,10 +45,17 @@ class EmitResult:
 
 
 def emit(
-    config: EmitConfig, warn: Callable[[str], None] = print, progress: Callable[[str], None] | None = None
+    config: EmitConfig,
+    warn: Callable[[str], None] | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> EmitResult:
-    """Run the stage; ``warn`` gets every warning line, ``progress`` (if given) a line per design started."""
+    """Run the stage; ``progress`` (if given) gets a line per design started.
+
+    Every warning line is issued as a :class:`~symtrig.errors.SymtrigWarning` (:func:`warnings.warn`), or
+    handed to ``warn`` when one is given (a sink of one's own, e.g. a log).
+    """
     config = config.validated()
+    warn = warn or errors.warn
     board = Path(config.leaderboard)
     hint = run_hint(board)
     outputs, features = (hint.outputs, hint.schema.features) if hint else (CLASSES, FEATURES)
@@ -93,7 +100,7 @@ def emit_design(
     outputs: Sequence[str] | None = None,
     name: str = "design",
     config: EmitConfig | None = None,
-    warn: Callable[[str], None] = print,
+    warn: Callable[[str], None] | None = None,
 ) -> DesignRecord:
     """One design from expressions in hand, without a leaderboard: the notebook's way to emit-hls.
 
@@ -103,7 +110,8 @@ def emit_design(
     see) in ``data.features`` order. ``outputs`` names the class each one scores (default: the distiller's
     ``output_names_``, else all of ``data.classes``). The design goes through the same flow, verification and
     record as ``symtrig emit-hls`` (``config``: backend, tolerance, clock, ...; ``--max-latency`` does not
-    apply) into ``config.out/name``; the record is returned.
+    apply) into ``config.out/name``; the record is returned. Warnings are issued as
+    :class:`~symtrig.errors.SymtrigWarning` unless ``warn`` takes them (as in :func:`emit`).
     """
     config = replace((config or EmitConfig()).validated(), select=GIVEN_EXPRESSIONS)
     if config.max_latency is not None:
@@ -113,7 +121,7 @@ def emit_design(
     exprs, outputs, family = given_expressions(expressions, data, outputs)
     jets = Jets.for_classes(data, outputs)
     spec = spec_of_expressions(name, exprs, outputs, family, data.features, jets)
-    return build_design(name, spec, jets, data, config, warn)
+    return build_design(name, spec, jets, data, config, warn or errors.warn)
 
 
 def _score_teacher(run: RunRecord, data: Dataset) -> Teacher | None:

@@ -51,7 +51,7 @@ class Da4mlFlow:
 
         program, types = _lowered(spec.exprs, jets, config.max_auc_drop, SEARCH_SECONDS)
         if not types.complete:
-            warn(f"warning: {spec.name}: the per-node precision search hit its {SEARCH_SECONDS:g} s budget")
+            warn(f"{spec.name}: the per-node precision search hit its {SEARCH_SECONDS:g} s budget")
         logic = trace_program(program, types)
         target = target_of(config.part)  # the part's family: its synthesis, operation timing and delays
         synthesizer = da4ml_synthesizer("symtrig_ip", model=target.model, family=target.family)

@@ -89,7 +89,10 @@ class Flow(Protocol):
 
     def build(
         self, spec: DesignSpec, jets: Jets, folder: Path, config: EmitConfig, warn: Callable[[str], None]
-    ) -> Build: ...
+    ) -> Build:
+        """Lower, tune, write, verify and cost one design into ``folder``; ``warn`` gets each warning line
+        (without a ``warning:`` prefix; the emit stage decides where it goes)."""
+        ...
 
     def prepare_budget(self, spec: DesignSpec, jets: Jets, config: EmitConfig) -> None:
         """Whatever ``candidate_latency`` needs to know of the whole design first (``--max-latency``)."""

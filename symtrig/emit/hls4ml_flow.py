@@ -159,7 +159,7 @@ def choose(
     lowered, choice = closest
     tables = f" with {lowered.luts[0].table_size}-entry tables" if lowered.luts else ""
     warn(
-        f"warning: no ap_fixed up to 32 bits (tables up to {max(sizes)} entries) keeps the AUC within "
+        f"no ap_fixed up to 32 bits (tables up to {max(sizes)} entries) keeps the AUC within "
         f"{config.max_auc_drop} of float and table clamps below {MAX_CALIBRATION_CLIP_RATE:.2%}; using "
         f"{choice.precision}{tables} (worst AUC change {choice.drop:.4f} on train+validation jets and their "
         f"test-sized slices, wrong-edge clamps on {choice.clip_rate:.2%} of them)"

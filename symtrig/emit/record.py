@@ -96,18 +96,18 @@ def warnings_of(record: DesignRecord) -> list[str]:
     lines = []
     if not tol.meets:
         lines.append(
-            f"warning: {name} misses the AUC tolerance {tol.max_auc_drop}: class {tol.failing_class} changes "
+            f"{name} misses the AUC tolerance {tol.max_auc_drop}: class {tol.failing_class} changes "
             f"by {tol.failing_auc_change:.4f} on the test split"
         )
     budget = record.settings.get("max_latency")
     if budget is not None and cost.latency_cycles > budget:
         lines.append(
-            f"warning: {name}: the whole IP needs {cost.latency_cycles} cycles ({cost.source}), over "
+            f"{name}: the whole IP needs {cost.latency_cycles} cycles ({cost.source}), over "
             f"--max-latency {budget}: its final precision or shared subexpressions differ from the one-output "
             "figures"
         )
     for o in record.outputs:
-        where = f"warning: {name} y[{o.index}] ({o.class_name})"
+        where = f"{name} y[{o.index}] ({o.class_name})"
         if o.overflow_rate > 0:
             lines.append(f"{where}: fixed-point wrap-around on {o.overflow_rate:.2%} of test jets")
         if o.lut_clip_rate > CLIP_WARN_RATE:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -22,21 +23,25 @@ from symtrig.teacher.model import Teacher
 from symtrig.teacher.storage import load_teacher, save_teacher
 from symtrig.teacher.training import make_card, train_teacher
 
+#: Where notes go when the caller gives no ``say``: a library logs, it does not print.
+_LOG = logging.getLogger(__name__)
+
 
 def obtain_teacher(
     teacher_path: str | None,
     out: str | Path,
     data: Dataset,
     seed: int,
-    say: Callable[[str], None] = print,
+    say: Callable[[str], None] | None = None,
     outputs: Sequence[str] | None = None,
 ) -> tuple[Teacher, str]:
     """The teacher to distil and its id (:func:`teacher_fingerprint`).
 
     ``teacher_path`` is loaded (``outputs``: the names of an ONNX model's output columns) and must match the
     data. Otherwise ``<out>/teacher/`` is reused when it was trained on these rows with this split, else a new
-    one is trained and saved there.
+    one is trained and saved there. ``say`` gets notes on which (default: this module's logger, at INFO).
     """
+    say = say or _LOG.info
     if teacher_path:
         teacher: Teacher = load_teacher(teacher_path, outputs=outputs, n_features=len(data.features))
         for note in require_matching_teacher(teacher, data):
@@ -53,7 +58,7 @@ def obtain_teacher(
     return teacher, teacher_fingerprint(teacher)
 
 
-def reusable_teacher(folder: Path, data: Dataset, say: Callable[[str], None] = print) -> Teacher | None:
+def reusable_teacher(folder: Path, data: Dataset, say: Callable[[str], None] | None = None) -> Teacher | None:
     """The teacher a previous fit saved in ``folder``, if it loads and its card says it was trained on these
     jets and split.
 
@@ -61,6 +66,7 @@ def reusable_teacher(folder: Path, data: Dataset, say: Callable[[str], None] = p
     a model without its card: fit writes the card right after the model, so a lone model is a save that was
     killed in between, and without the card nothing says which jets it was trained on.
     """
+    say = say or _LOG.info
     if not (folder / paths.TEACHER_MODEL_FILE).is_file():
         return None
     try:
