@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 import sympy as sp
 from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.utils import Tags
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from symtrig import expr as ex
 from symtrig.engines import get_engine
@@ -89,13 +91,17 @@ class SymbolicDistiller(RegressorMixin, BaseEstimator):
         """Search each column of ``y``; choose on ``(X_val, y_val)`` (default: the rows the engine did not see).
 
         ``X`` and ``y`` may be arrays or pandas objects; a DataFrame's column names become the names the
-        expressions are shown with (checked first: they must be readable in expression text).
+        expressions are shown with (checked first: they must be readable in expression text). scikit-learn's
+        ``validate_data`` checks the shapes and values (a ``ValueError`` for empty, NaN or infinite input) and
+        records ``n_features_in_`` and ``feature_names_in_`` as every scikit-learn estimator does.
         """
         feature_names = _string_columns(X)
         if feature_names is not None:
             ex.check_feature_names(feature_names)
-        X = np.asarray(X, dtype=np.float64)
-        Y = np.asarray(y, dtype=np.float64)
+        X, Y = validate_data(
+            self, X, y, multi_output=True, y_numeric=True, dtype=np.float64, ensure_min_samples=2
+        )  # a search needs two rows (the engines' own rule), said as scikit-learn says it
+        Y = np.asarray(Y, dtype=np.float64)
         Y = Y[:, None] if Y.ndim == 1 else Y
         output_names = _output_names(y, Y.shape[1])
         family = get_family(self.family)
@@ -138,12 +144,7 @@ class SymbolicDistiller(RegressorMixin, BaseEstimator):
                 raise SymtrigError(f"the {self.engine} search returned no expression within c_max={c_max}")
             self.fronts_.append(front)
         self.expressions_ = [min(front, key=lambda m: m.loss).expr for front in self.fronts_]
-        self.n_features_in_ = X.shape[1]
         self.output_names_ = output_names
-        if feature_names is not None:
-            self.feature_names_in_ = np.asarray(feature_names, dtype=object)
-        elif hasattr(self, "feature_names_in_"):
-            del self.feature_names_in_  # a refit on a plain array forgets the names, as in scikit-learn
         return self
 
     def _row_split(self, n_rows: int) -> tuple[np.ndarray, np.ndarray]:
@@ -155,9 +156,12 @@ class SymbolicDistiller(RegressorMixin, BaseEstimator):
         return np.sort(order[:n_search]), np.sort(held_out)
 
     def predict(self, X: np.ndarray) -> np.ndarray:
-        """Evaluate the chosen expressions; shape ``(n,)`` for one output, else ``(n, outputs)``."""
+        """Evaluate the chosen expressions; shape ``(n,)`` for one output, else ``(n, outputs)``.
+
+        A DataFrame's columns are taken by the names seen in fit, in any order; then scikit-learn's
+        ``validate_data`` checks the column count and names and refuses NaN or infinite values."""
         self._check_fitted()
-        X = self._columns_in_fit_order(X)
+        X = validate_data(self, self._columns_in_fit_order(X), reset=False, dtype=np.float64)
         columns = [ex.evaluate(e, X) for e in self.expressions_]
         return columns[0] if len(columns) == 1 else np.column_stack(columns)
 
@@ -188,9 +192,15 @@ class SymbolicDistiller(RegressorMixin, BaseEstimator):
         texts = [ex.to_latex(e, names=names, digits=precision) for e in self._pick(index)]
         return texts[0] if len(texts) == 1 else texts
 
+    def __sklearn_tags__(self) -> Tags:
+        """One expression per column of ``y``: a 2-D ``y`` is several outputs (scikit-learn's multi-output)."""
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
     def _check_fitted(self) -> None:
-        if not hasattr(self, "expressions_"):
-            raise SymtrigError("this SymbolicDistiller is not fitted yet; call fit first")
+        """scikit-learn's ``NotFittedError`` (a ``ValueError`` and ``AttributeError``) before ``fit``."""
+        check_is_fitted(self, "expressions_")
 
     def _feature_names(self) -> tuple[str, ...]:
         names = getattr(self, "feature_names_in_", None)
@@ -233,8 +243,9 @@ class SymbolicDistiller(RegressorMixin, BaseEstimator):
             }
         )
 
-    def _columns_in_fit_order(self, X: Any) -> np.ndarray:
-        """``X`` as floats; a DataFrame's columns are taken by the names seen in fit (in that order)."""
+    def _columns_in_fit_order(self, X: Any) -> Any:
+        """A DataFrame with the columns seen in fit, in that order (any other ``X`` as it is): predicting takes
+        columns by name, where scikit-learn's own check would refuse another order."""
         names = self._feature_names()
         if names and _string_columns(X) is not None:
             missing = [n for n in names if n not in X.columns]
@@ -243,7 +254,7 @@ class SymbolicDistiller(RegressorMixin, BaseEstimator):
                     f"X lacks the column(s) {', '.join(missing[:5])} this distiller was fitted on"
                 )
             X = X[list(names)]
-        return np.asarray(X, dtype=np.float64)
+        return X
 
 
 def _string_columns(table: Any) -> list[str] | None:

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import make_jet_frame
+from sklearn.exceptions import NotFittedError
 
 from symtrig import expr as ex
 from symtrig.cli import main
@@ -82,9 +83,15 @@ def test_the_front_drops_expressions_whose_ranking_needs_more_than_16_fraction_b
     assert [m.expr for m in best_per_complexity(members, X, y)] == [coarse]
 
 
-def test_an_unfitted_distiller_says_so():
-    with pytest.raises(SymtrigError, match="not fitted"):
-        SymbolicDistiller().predict(np.zeros((2, 16)))
+def test_an_unfitted_distiller_raises_scikit_learns_not_fitted_error():
+    for use in (
+        lambda m: m.predict(np.zeros((2, 16))),
+        lambda m: m.equations_,
+        lambda m: m.sympy(),
+        lambda m: m.latex(),
+    ):
+        with pytest.raises(NotFittedError, match="not fitted yet"):
+            use(SymbolicDistiller())
 
 
 def test_fit_writes_a_leaderboard_with_the_promised_columns(fitted_dir):

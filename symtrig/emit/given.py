@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 import sympy as sp
+from sklearn.utils.validation import check_is_fitted
 
 from symtrig import expr as ex
 from symtrig.data import Dataset
@@ -52,8 +53,7 @@ def given_expressions(
 def _from_distiller(
     model: SymbolicDistiller, data: Dataset
 ) -> tuple[tuple[sp.Expr, ...], tuple[str, ...], str]:
-    if not hasattr(model, "expressions_"):
-        raise SymtrigError("this SymbolicDistiller is not fitted yet; call fit first")
+    check_is_fitted(model, "expressions_")  # scikit-learn's NotFittedError, as the distiller's own methods
     if model.n_features_in_ != len(data.features):
         raise SymtrigError(
             f"the distiller was fitted on {model.n_features_in_} columns, the data has {len(data.features)}"
