@@ -184,3 +184,73 @@ def test_data_info_on_a_bad_file_exits_2_with_one_line(tmp_path, capsys):
 def test_make_jet_frame_helper_has_the_openml_layout():
     frame = make_jet_frame(per_class=3)
     assert list(frame.columns) == [*jets.FEATURES, "class"]
+
+
+# ------------------------------------------------------------------------------------ ROOT: TTree and RNTuple
+
+
+def _root_columns(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The jet table as ROOT columns: the 16 features and an integer label (0..4 for g, q, t, w, z)."""
+    columns = {name: frame[name].to_numpy() for name in jets.FEATURES}
+    columns["label"] = frame["class"].map({c: i for i, c in enumerate(jets.CLASSES)}).to_numpy(np.int64)
+    return columns
+
+
+def _write_rntuple(path, name: str, columns: dict[str, np.ndarray]) -> None:
+    """``file[name] = {...}``, as uproot 5.7 writes a table by default: an RNTuple (skip where it is not)."""
+    uproot = pytest.importorskip("uproot")
+    with uproot.recreate(path) as file:
+        file[name] = columns
+    with uproot.open(path) as file:
+        if file.classnames().get(f"{name};1") != "ROOT::RNTuple":
+            pytest.skip(f"uproot {uproot.__version__} writes {file.classnames()} for file[key] = {{...}}")
+
+
+def test_a_root_rntuple_reads_as_the_same_table_as_a_ttree(tmp_path, jet_frame):
+    uproot = pytest.importorskip("uproot")
+    columns = _root_columns(jet_frame)
+    _write_rntuple(tmp_path / "rntuple.root", "Events", columns)
+    with uproot.recreate(tmp_path / "ttree.root") as file:
+        file.mktree("Events", columns)
+    features = list(jets.FEATURES)  # column order as given (uproot's RNTuple writer orders fields by name)
+    read = {
+        (name, tree): jets.load_table(tmp_path / name, features=features, label="label", tree=tree)
+        for name in ("rntuple.root", "ttree.root")
+        for tree in (None, "Events")  # the one table of the file, or named
+    }
+    assert len({table.fingerprint for table in read.values()}) == 1
+    table = read["rntuple.root", "Events"]
+    np.testing.assert_array_equal(table.X, jet_frame[features].to_numpy())
+    assert table.X.shape == (len(jet_frame), 16)
+
+
+def test_a_root_file_without_a_usable_table_says_what_it_holds(tmp_path, jet_frame, capsys):
+    uproot = pytest.importorskip("uproot")
+    histograms = tmp_path / "histograms.root"
+    with uproot.recreate(histograms) as file:
+        file["mass"] = np.histogram(jet_frame["mass_mmdt"])
+        file["plots/pt"] = np.histogram(jet_frame["zlogz"])
+    with pytest.raises(SymtrigError) as error:
+        jets.load_table(histograms, label="label")
+    assert str(error.value) == (
+        "histograms.root: holds no TTree or RNTuple to read as a table; it holds mass (TH1D), "
+        "plots (TDirectory), plots/pt (TH1D)"
+    )
+    assert main(["data", "info", "--data", str(histograms), "--label", "label"]) == 2
+    assert capsys.readouterr().err.splitlines() == [f"symtrig: error: {error.value}"]
+
+    events = tmp_path / "events.root"
+    _write_rntuple(events, "Events", _root_columns(jet_frame))
+    with pytest.raises(
+        SymtrigError, match=r"^events\.root: no TTree or RNTuple 'Jets'; it holds Events \(ROOT::RNTuple\)$"
+    ):
+        jets.load_table(events, label="label", tree="Jets")
+
+    both = tmp_path / "both.root"
+    with uproot.recreate(both) as file:
+        file["Events"] = _root_columns(jet_frame)
+        file.mktree("Tree", _root_columns(jet_frame))
+    with pytest.raises(
+        SymtrigError, match=r"holds the tables Events \(RNTuple\), Tree \(TTree\); choose one with --tree"
+    ):
+        jets.load_table(both, label="label")

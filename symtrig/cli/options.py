@@ -93,7 +93,7 @@ LabelOption = Annotated[
     ),
 ]
 TreeOption = Annotated[
-    str | None, typer.Option("--tree", help="The TTree of a .root file (when it holds several).")
+    str | None, typer.Option("--tree", help="The TTree or RNTuple of a .root file (when it holds several).")
 ]
 TeacherOption = Annotated[
     str | None, typer.Option("--teacher", help="Teacher folder, .skops or .onnx file (default: train one).")

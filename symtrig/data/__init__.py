@@ -43,8 +43,8 @@ def load_data(
     """Load, validate and split ``sample``, ``openml`` or a Parquet/CSV/Feather/ROOT file.
 
     Without ``features`` and ``label`` a file must be in the jet layout (16 features + ``class``); with them it
-    is a table of one's own (see :func:`~symtrig.data.schema.chosen_columns`). ``tree`` names the TTree of a
-    ROOT file.
+    is a table of one's own (see :func:`~symtrig.data.schema.chosen_columns`). ``tree`` names the TTree or
+    RNTuple of a ROOT file.
     """
     return split_table(
         load_table(source, data_home=data_home, features=features, label=label, tree=tree), seed=seed

@@ -1,4 +1,4 @@
-"""Reading a table from a file (Parquet, CSV, Feather, ROOT TTree) or OpenML, checking its columns first.
+"""Reading a table from a file (Parquet, CSV, Feather, a ROOT TTree or RNTuple) or OpenML, checking its columns first.
 
 A file's column layout is checked from its CSV header or Arrow schema before the body is read (a
 1,000,000-column CSV would otherwise take minutes to refuse); every problem is a one-line error naming the file.
@@ -62,10 +62,23 @@ def read_file(
     return frame, (True if _is_simulated(path) else None)
 
 
-def _read_root(path: Path, tree: str | None, check_header: Callable[[list[str], str], None]) -> pd.DataFrame:
-    """One TTree of a ROOT file as a table of its (flat, numeric) branches, read by uproot (the ``root`` extra).
+#: uproot's class names of the ROOT objects read as a table: TTree and its successor RNTuple (uproot 5.7 writes
+#: an RNTuple for ``file["Events"] = {...}``; files of ROOT < 6.34 name it ``ROOT::Experimental::RNTuple``).
+ROOT_TABLES: dict[str, str] = {
+    "TTree": "TTree",
+    "ROOT::RNTuple": "RNTuple",
+    "ROOT::Experimental::RNTuple": "RNTuple",
+}
+#: At most this many of a file's objects are named in an error message (it stays one line).
+NAMED_OBJECTS = 8
 
-    ``tree`` names the TTree; without it the file must hold exactly one.
+
+def _read_root(path: Path, tree: str | None, check_header: Callable[[list[str], str], None]) -> pd.DataFrame:
+    """One TTree or RNTuple of a ROOT file as a table of its (flat, numeric) columns, read by uproot (the
+    ``root`` extra).
+
+    ``tree`` names it; without it the file must hold exactly one. When the file holds no such table, or not the
+    one named, the message says what it does hold (name and class of each object).
     """
     try:
         import uproot
@@ -73,22 +86,39 @@ def _read_root(path: Path, tree: str | None, check_header: Callable[[list[str], 
         raise SymtrigError("reading ROOT files needs uproot: pip install 'symtrig[root]'") from exc
     try:
         with uproot.open(path) as file:
-            trees = sorted({key.split(";")[0] for key, cls in file.classnames().items() if cls == "TTree"})
-            if tree is None and len(trees) != 1:
+            objects = {key.split(";")[0]: cls for key, cls in file.classnames().items()}
+            tables = {name: ROOT_TABLES[cls] for name, cls in objects.items() if cls in ROOT_TABLES}
+            if tree is None and len(tables) != 1:
+                if not tables:
+                    raise SymtrigError(
+                        f"{path.name}: holds no TTree or RNTuple to read as a table; it holds "
+                        f"{_described(objects)}"
+                    )
                 raise SymtrigError(
-                    f"{path.name}: holds TTrees {trees or 'none'}; choose one with --tree NAME"
+                    f"{path.name}: holds the tables {_described(tables)}; choose one with --tree NAME"
                 )
-            name = tree or trees[0]
-            if name not in trees:
-                raise SymtrigError(f"{path.name}: no TTree {name!r}; it holds {', '.join(trees) or 'none'}")
-            branches = file[name]
-            check_header(list(branches.keys()), path.name)
-            return branches.arrays(library="pd")
+            name = tree or next(iter(tables))
+            if name not in tables:
+                raise SymtrigError(
+                    f"{path.name}: no TTree or RNTuple {name!r}; it holds {_described(objects)}"
+                )
+            table = file[name]
+            check_header(list(table.keys()), path.name)
+            return table.arrays(library="pd")
     except SymtrigError:
         raise
-    except Exception as exc:  # a corrupt or non-ROOT file, a jagged branch pandas cannot hold
+    except Exception as exc:  # a corrupt or non-ROOT file, a jagged column pandas cannot hold
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise SymtrigError(f"{path.name}: cannot be read as a ROOT TTree ({reason})") from exc
+        raise SymtrigError(f"{path.name}: cannot be read as a ROOT table ({reason})") from exc
+
+
+def _described(objects: dict[str, str]) -> str:
+    """``a (TTree), h (TH1D)``: the objects by name with their class, the first :data:`NAMED_OBJECTS`."""
+    if not objects:
+        return "nothing"
+    named = [f"{name} ({cls})" for name, cls in sorted(objects.items())]
+    more = len(named) - NAMED_OBJECTS
+    return ", ".join(named[:NAMED_OBJECTS]) + (f" and {more} more" if more > 0 else "")
 
 
 def _header_columns(path: Path) -> list[str] | None:

@@ -30,7 +30,7 @@ class FitConfig:
         None  # a table of one's own: its feature columns (None: all but the label)
     )
     label: str | None = None  # ... and its label column ('none': unlabelled; None: the jet layout or 'class')
-    tree: str | None = None  # the TTree of a ROOT file
+    tree: str | None = None  # the TTree or RNTuple of a ROOT file
     teacher: str | None = None
     teacher_outputs: tuple[str, ...] | None = None  # names of an ONNX teacher's output columns, in order
     target: str = "teacher-logodds"  # see symtrig.targets for the measured comparison
