@@ -1,6 +1,6 @@
 """``symtrig emit-hls``: leaderboard expressions → verified, costed fixed-point designs (hls4ml HLS or da4ml RTL).
 
-select (:mod:`~symtrig.emit.selection`, the one rule of :mod:`symtrig.select`; ``--max-latency``:
+select (:mod:`~symtrig.emit.selection`, the one rule of :mod:`symtrig.select`; latency/LUT budgets:
 :mod:`~symtrig.emit.budget`) → a backend's flow (:mod:`~symtrig.emit.flows`: lower → backend → verify → cost)
 → the design record (:mod:`~symtrig.emit.record`, ``design.json`` + README) → ``designs.csv``. The leaderboard
 is read, never written: hardware results live per design.
@@ -17,7 +17,7 @@ import sympy as sp
 
 from symtrig import atomic
 from symtrig.data import CLASSES, FEATURES, Dataset
-from symtrig.emit.budget import within_budget
+from symtrig.emit.budget import budget_of, within_budget
 from symtrig.emit.config import GIVEN_EXPRESSIONS, PROJECT_NAME, EmitConfig
 from symtrig.emit.flows import Jets, get_flow
 from symtrig.emit.given import given_expressions, spec_of_expressions
@@ -59,7 +59,7 @@ def emit(
     records = []
     for number, spec in enumerate(designs, start=1):
         jets = Jets.of(data, signals(run.target, data, spec.classes, teacher))
-        if config.max_latency is not None:
+        if budget_of(config):
             spec = within_budget(spec, frame, flow, jets, config, board.name, features)
         name = spec.name if config.backend == "hls4ml" else f"{spec.name}_{config.backend}"
         if progress:
@@ -105,8 +105,10 @@ def emit_design(
     apply) into ``config.out/name``; the record is returned.
     """
     config = replace((config or EmitConfig()).validated(), select=GIVEN_EXPRESSIONS)
-    if config.max_latency is not None:
-        raise SymtrigError("max_latency chooses among leaderboard rows; emit_design builds what it is given")
+    if budget_of(config):
+        raise SymtrigError(
+            "a latency/LUT budget chooses among leaderboard rows; emit_design builds what it is given"
+        )
     if not PROJECT_NAME.fullmatch(name):
         raise SymtrigError(f"design name {name!r} must be a letter, then letters, digits or _")
     exprs, outputs, family = given_expressions(expressions, data, outputs)
