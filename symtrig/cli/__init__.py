@@ -41,7 +41,7 @@ def _root(
 
 
 # Command modules register on `app` when imported, in pipeline order (the order `symtrig --help` lists).
-from symtrig.cli import data_cmds, simulate_cmd, teacher_cmd, fit_cmd, emit_cmd, report_cmd  # noqa: E402,F401,I001
+from symtrig.cli import data_cmds, simulate_cmd, teacher_cmd, fit_cmd, emit_cmd, front_cmd, report_cmd  # noqa: E402,F401,I001
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -22,13 +22,11 @@ from symtrig.emit.config import GIVEN_EXPRESSIONS, PROJECT_NAME, EmitConfig
 from symtrig.emit.flows import Jets, get_flow
 from symtrig.emit.given import given_expressions, spec_of_expressions
 from symtrig.emit.record import design_record, readme, warnings_of
-from symtrig.emit.selection import DesignSpec, fit_data, run_hint, select_designs
+from symtrig.emit.selection import DesignSpec, fit_data, run_hint, score_teacher, select_designs
 from symtrig.errors import SymtrigError, ToleranceError
 from symtrig.store import leaderboard, paths
 from symtrig.store.designs import DesignRecord, write_design, write_designs_table
-from symtrig.store.runs import RunRecord
 from symtrig.targets import signals
-from symtrig.teacher import Teacher
 
 if TYPE_CHECKING:
     from symtrig.distill import SymbolicDistiller
@@ -54,7 +52,7 @@ def emit(
     frame = leaderboard.read(board, classes=outputs)
     designs = select_designs(frame, config, board.name, outputs, features)
     run, data = fit_data(board, frame, hint)
-    teacher = _score_teacher(run, data)
+    teacher = score_teacher(run, data)
     flow = get_flow(config.backend)
     records = []
     for number, spec in enumerate(designs, start=1):
@@ -115,16 +113,6 @@ def emit_design(
     jets = Jets.for_classes(data, outputs)
     spec = spec_of_expressions(name, exprs, outputs, family, data.features, jets)
     return build_design(name, spec, jets, data, config, warn)
-
-
-def _score_teacher(run: RunRecord, data: Dataset) -> Teacher | None:
-    """The fit's teacher when its target was ``teacher-score`` (its top scores are the signal rows)."""
-    if run.target != "teacher-score":
-        return None
-    from symtrig.teacher import load_teacher
-
-    outputs = run.settings.get("teacher_outputs")
-    return load_teacher(run.teacher, outputs=outputs, n_features=len(data.features))
 
 
 def require_tolerance(records: list[DesignRecord]) -> None:

@@ -1,0 +1,148 @@
+"""``symtrig front``: every leaderboard expression costed in hardware, for AUC against latency over the whole front.
+
+Why: emit-hls builds the validation-best expression of each family, so "AUC against latency" had four points
+per class. A trigger designer asks "what is the best AUC within 10 ns and 2,000 LUT?" and wants to see where the
+front bends. Every row of the leaderboard (all classes, families and complexities) is costed alone as a
+one-output design by its backend's own model, without writing a project (:meth:`~symtrig.emit.flows.Flow.
+candidate`: the da4ml flow types it by the tolerance rule, schedules it in ns and models its resources, and runs
+its bit-exact model on the test split; the hls4ml flow estimates it at a reference precision). The rows go to
+``front.csv`` beside the designs (hardware results; the leaderboard stays fit's), joined by ``expr_id``, one set
+of rows per backend, part and clock, with a ``front.json`` run record (settings, versions, dataset, seconds).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from symtrig import atomic
+from symtrig.data import CLASSES, FEATURES
+from symtrig.emit.config import EmitConfig
+from symtrig.emit.flows import Candidate, Jets, get_flow
+from symtrig.emit.selection import fit_data, parse_row, run_hint, score_teacher
+from symtrig.errors import SymtrigError
+from symtrig.provenance import utc_now, versions
+from symtrig.store import leaderboard, paths
+from symtrig.targets import signals
+
+#: What makes one set of front rows: rows of another backend, part or clock are kept when a front is rewritten.
+SETTING_COLUMNS = ("backend", "part", "clock_ns")
+#: Leaderboard columns carried into the front (what the plots and the budget rule read).
+LEADERBOARD_COLUMNS = (
+    "expr_id",
+    "class",
+    "family",
+    "cmax",
+    "complexity",
+    "auc_val",
+    "auc",
+    "auc_teacher",
+    "pareto",
+)
+
+
+def cost_front(config: EmitConfig, progress: Callable[[str], None] | None = None) -> pd.DataFrame:
+    """One row per leaderboard expression (after ``config.family``/``cmax``): its cost and fixed-point AUC."""
+    config = config.validated()
+    board = Path(config.leaderboard)
+    hint = run_hint(board)
+    outputs, features = (hint.outputs, hint.schema.features) if hint else (CLASSES, FEATURES)
+    frame = leaderboard.read(board, classes=outputs)
+    if config.family:
+        frame = frame[frame["family"] == config.family]
+    if config.cmax is not None:
+        frame = frame[frame["cmax"] == config.cmax]
+    if frame.empty:
+        raise SymtrigError(f"no expression in {board} matches --family/--cmax")
+    run, data = fit_data(board, frame, hint)
+    teacher = score_teacher(run, data)
+    flow = get_flow(config.backend)
+    rows: list[dict[str, Any]] = []
+    for class_name, group in frame.groupby("class", sort=False):
+        jets = Jets.of(data, signals(run.target, data, [str(class_name)], teacher))
+        for _, row in group.iterrows():
+            if progress:
+                progress(f"[{len(rows) + 1}/{len(frame)}] {row['expr_id']}")
+            candidate = flow.candidate(parse_row(row, board.name, features), jets, config)
+            rows.append(_front_row(row, candidate, config, data.label, data.fingerprint))
+    return pd.DataFrame(rows)
+
+
+def _front_row(
+    row: pd.Series, candidate: Candidate, config: EmitConfig, dataset: str, fingerprint: str
+) -> dict[str, Any]:
+    cost = candidate.cost
+    return {
+        **{column: row.get(column) for column in LEADERBOARD_COLUMNS},
+        "auc_fixed": candidate.auc_fixed,
+        "backend": config.backend,
+        "part": config.part,
+        "clock_ns": config.clock,
+        "latency_cycles": cost.latency_cycles,
+        "latency_ns": cost.latency_ns,
+        "lut": cost.lut,
+        "ff": cost.ff,
+        "dsp": cost.dsp,
+        "bram": cost.bram,
+        "cost_source": cost.source,
+        "critical_path_ns": cost.extra.get("critical_path_ns"),
+        "dataset": dataset,
+        "dataset_fingerprint": fingerprint,
+    }
+
+
+def write_front(front: pd.DataFrame, config: EmitConfig, seconds: float) -> Path:
+    """``front.csv`` in ``config.out`` with these rows replacing those of the same backend, part and clock."""
+    path = Path(config.out) / paths.FRONT_FILE
+    kept = read_front(path) if path.exists() else front.iloc[:0]
+    if not kept.empty:
+        same = (
+            (kept["backend"] == config.backend)
+            & (kept["part"] == config.part)
+            & (kept["clock_ns"].astype(float) == float(config.clock))
+        )
+        kept = kept[~same]
+    atomic.write_csv(path, pd.concat([kept, front], ignore_index=True))
+    record = {
+        "settings": asdict(config),
+        "rows": len(front),
+        "seconds": round(seconds, 1),
+        "dataset": str(front["dataset"].iloc[0]) if len(front) else None,
+        "versions": versions(("da4ml",) if config.backend == "da4ml" else ("hls4ml",)),
+        "created": utc_now(),
+    }
+    atomic.write_json(Path(config.out) / paths.FRONT_RECORD, record)
+    return path
+
+
+def read_front(path: str | Path) -> pd.DataFrame:
+    """A ``front.csv`` as written; a file that is not one is a one-line error."""
+    try:
+        frame = pd.read_csv(path)
+    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise SymtrigError(f"cannot read front {path}: {exc}") from None
+    missing = [c for c in (*LEADERBOARD_COLUMNS, *SETTING_COLUMNS, "latency_ns", "lut") if c not in frame]
+    if missing:
+        raise SymtrigError(f"{path} is not a symtrig front (no {', '.join(missing)} column)")
+    return frame
+
+
+def front(config: EmitConfig | None = None, **settings: Any) -> pd.DataFrame:
+    """The Python API: every leaderboard expression costed (``symtrig.front(backend="da4ml", clock=5.0)``).
+
+    ``settings`` are :class:`~symtrig.emit.EmitConfig` fields (leaderboard, backend, part, clock, family,
+    cmax, ...); nothing is written.
+    """
+    return cost_front(EmitConfig(**settings) if config is None else config)
+
+
+def run_front(config: EmitConfig, progress: Callable[[str], None] | None = None) -> tuple[pd.DataFrame, Path]:
+    """``symtrig front``: cost the front and write it; returns the rows and the file."""
+    started = time.perf_counter()
+    rows = cost_front(config, progress)
+    return rows, write_front(rows, config, time.perf_counter() - started)
