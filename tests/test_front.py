@@ -126,3 +126,31 @@ def test_a_budget_nothing_fits_or_a_bad_budget_is_a_one_line_error(fitted, tmp_p
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err
     assert not (tmp_path / "hdl").exists()
+
+
+def test_the_report_shows_the_front_and_the_best_auc_within_each_latency_budget(fitted, front_dir, tmp_path):
+    board = fitted / "leaderboard.csv"
+    out = tmp_path / "report"
+    assert main(["report", "--leaderboard", str(board), "--hdl-out", str(front_dir), "--out", str(out)]) == 0
+    for stem in ("front_auc_vs_latency", "front_auc_vs_lut", "front_rejection_vs_latency"):
+        assert (out / f"{stem}.png").stat().st_size > 0 and (out / f"{stem}.pdf").exists()
+    summary = (out / "summary.md").read_text()
+    front = pd.read_csv(front_dir / "front.csv")
+    for budget in (5, 10, 20):
+        fitting = front[front["latency_ns"] <= budget]
+        if fitting.empty:
+            continue
+        cells = []
+        for name in sorted(set(front["class"])):
+            rows = fitting[fitting["class"] == name]
+            best = ranked(rows).iloc[0] if len(rows) else None
+            cells.append("–" if best is None else f"{best['auc_fixed'] / best['auc_teacher']:.3f}")
+        assert f"| da4ml (5 ns clock) | ≤ {budget} ns | {' | '.join(cells)} |" in summary
+    # without a front there is no front figure and no section
+    empty = tmp_path / "no_front"
+    empty.mkdir()
+    assert main(["report", "--leaderboard", str(board), "--hdl-out", str(empty), "--out", str(out)]) == 0
+    assert (
+        not (out / "front_auc_vs_latency.png").exists()
+        and "whole front" not in (out / "summary.md").read_text()
+    )
