@@ -53,3 +53,13 @@ def test_adder_luts_grow_with_the_adders_and_a_chain_needs_no_table_or_dsp():
     short, long = resources(2), resources(6)
     assert short.table_units == long.table_units == 0 and short.dsp == long.dsp == 0
     assert long.adder_bits >= 6 * 6 > short.adder_bits and long.lut > short.lut
+
+
+def test_the_hardware_op_costs_preset_is_the_rtl_delay_model_in_adder_units():
+    from symtrig.cost.delays import DEFAULT_MODEL
+    from symtrig.cost.op_weights import hardware_op_weights
+    from symtrig.families import HARDWARE
+
+    derived = hardware_op_weights(op_timing("xcup"), DEFAULT_MODEL)
+    assert {op: HARDWARE[op] for op in derived} == derived
+    assert derived["mul"] > derived["add"] and derived["exp"] > derived["add"]
