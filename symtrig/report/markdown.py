@@ -245,8 +245,10 @@ def _skipped_lines(selection: DesignSelection) -> list[str]:
         for names, why in reasons
         if names
     ]
-    if selection.unreadable:
-        lines.append(f"- {selection.unreadable} design record(s) could not be read and are not used.")
+    for problem in selection.unreadable:
+        lines.append(
+            f"- `{cell(problem.path.parent.name)}`: its design.json could not be read ({cell(problem.reason)})."
+        )
     return [*lines, ""] if lines else []
 
 
