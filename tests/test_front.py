@@ -84,10 +84,12 @@ def test_a_front_of_another_backend_is_added_beside_and_a_rerun_replaces_its_own
     assert (front["backend"] == "da4ml").sum() == len(pd.read_csv(front_dir / "front.csv"))
 
 
-def test_the_python_api_returns_the_same_figures_without_writing(fitted, front_dir):
-    api = symtrig.front(leaderboard=str(fitted / "leaderboard.csv"), backend="da4ml", family="poly")
+def test_the_python_api_returns_the_same_figures_without_writing_in_one_process_or_two(fitted, front_dir):
+    api = symtrig.front(leaderboard=str(fitted / "leaderboard.csv"), backend="da4ml", family="poly", jobs=2)
     written = pd.read_csv(front_dir / "front.csv").set_index("expr_id")
     assert len(api) and set(api["family"]) == {"poly"}
+    board = pd.read_csv(fitted / "leaderboard.csv")
+    assert list(api["expr_id"]) == list(board.loc[board["family"] == "poly", "expr_id"])  # the leaderboard's order
     for column in ("latency_cycles", "lut", "dsp"):
         assert list(api[column]) == list(written.loc[api["expr_id"], column])
 

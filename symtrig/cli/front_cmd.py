@@ -34,6 +34,9 @@ def front(
     out: Annotated[Path, typer.Option("--out", help="Folder of the designs; front.csv goes there.")] = Path(
         "hdl_out"
     ),
+    jobs: Annotated[
+        int, typer.Option("--jobs", help="Worker processes sharing the expressions (as fit's --jobs).")
+    ] = 1,
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
@@ -52,7 +55,7 @@ def front(
         out=str(out),
     )
     speaker = Speaker(quiet, verbose)
-    rows, path = run_front(config, progress=speaker.step)
+    rows, path = run_front(config, progress=speaker.step, jobs=jobs)
     source = rows["cost_source"].iloc[0]
     typer.echo(
         f"dataset: {rows['dataset'].iloc[0]}; {len(rows)} expressions costed ({source}, {backend.value})"

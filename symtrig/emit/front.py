@@ -13,7 +13,7 @@ of rows per backend, part and clock, with a ``front.json`` run record (settings,
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ import pandas as pd
 from symtrig import atomic
 from symtrig.data import CLASSES, FEATURES
 from symtrig.emit.config import EmitConfig
-from symtrig.emit.flows import Candidate, Jets, get_flow
+from symtrig.emit.flows import Candidate, Flow, Jets, get_flow
 from symtrig.emit.selection import fit_data, parse_row, run_hint, score_teacher
 from symtrig.errors import SymtrigError
 from symtrig.provenance import utc_now, versions
@@ -46,8 +46,13 @@ LEADERBOARD_COLUMNS = (
 )
 
 
-def cost_front(config: EmitConfig, progress: Callable[[str], None] | None = None) -> pd.DataFrame:
-    """One row per leaderboard expression (after ``config.family``/``cmax``): its cost and fixed-point AUC."""
+def cost_front(
+    config: EmitConfig, progress: Callable[[str], None] | None = None, jobs: int = 1
+) -> pd.DataFrame:
+    """One row per leaderboard expression (after ``config.family``/``cmax``): its cost and fixed-point AUC;
+    ``jobs`` worker processes (joblib) share the rows."""
+    if jobs < 1:
+        raise SymtrigError(f"--jobs must be at least 1, got {jobs}")
     config = config.validated()
     board = Path(config.leaderboard)
     hint = run_hint(board)
@@ -62,15 +67,37 @@ def cost_front(config: EmitConfig, progress: Callable[[str], None] | None = None
     run, data = fit_data(board, frame, hint)
     teacher = score_teacher(run, data)
     flow = get_flow(config.backend)
-    rows: list[dict[str, Any]] = []
+    tasks = []
     for class_name, group in frame.groupby("class", sort=False):
         jets = Jets.of(data, signals(run.target, data, [str(class_name)], teacher))
-        for _, row in group.iterrows():
-            if progress:
-                progress(f"[{len(rows) + 1}/{len(frame)}] {row['expr_id']}")
-            candidate = flow.candidate(parse_row(row, board.name, features), jets, config)
-            rows.append(_front_row(row, candidate, config, data.label, data.fingerprint))
-    return pd.DataFrame(rows)
+        tasks += [(chunk, jets) for chunk in _chunks(group, jobs)]
+    from joblib import Parallel, delayed
+
+    rows: list[dict[str, Any]] = []
+    label, fingerprint = data.label, data.fingerprint
+    work = (delayed(_cost_rows)(flow, chunk, jets, config, board.name, features) for chunk, jets in tasks)
+    for costed in Parallel(n_jobs=jobs, return_as="generator")(work):
+        for row, candidate in costed:
+            rows.append(_front_row(row, candidate, config, label, fingerprint))
+        if progress:
+            progress(f"[{len(rows)}/{len(frame)}] expressions costed")
+    order = {expr_id: position for position, expr_id in enumerate(frame["expr_id"])}
+    costed = pd.DataFrame(rows)
+    return costed.sort_values("expr_id", key=lambda ids: ids.map(order)).reset_index(drop=True)
+
+
+def _chunks(group: pd.DataFrame, jobs: int) -> list[pd.DataFrame]:
+    """A class's rows in ``jobs`` interleaved chunks (complexities mixed, so the workers finish together)."""
+    return [part for part in (group.iloc[k::jobs] for k in range(jobs)) if len(part)]
+
+
+def _cost_rows(
+    flow: Flow, rows: pd.DataFrame, jets: Jets, config: EmitConfig, board: str, features: Sequence[str]
+) -> list[tuple[pd.Series, Candidate]]:
+    """Each row's expression costed alone (in a worker process when ``jobs`` > 1)."""
+    return [
+        (row, flow.candidate(parse_row(row, board, features), jets, config)) for _, row in rows.iterrows()
+    ]
 
 
 def _front_row(
@@ -96,7 +123,7 @@ def _front_row(
     }
 
 
-def write_front(front: pd.DataFrame, config: EmitConfig, seconds: float) -> Path:
+def write_front(front: pd.DataFrame, config: EmitConfig, seconds: float, jobs: int = 1) -> Path:
     """``front.csv`` in ``config.out`` with these rows replacing those of the same backend, part and clock."""
     path = Path(config.out) / paths.FRONT_FILE
     kept = read_front(path) if path.exists() else front.iloc[:0]
@@ -110,6 +137,7 @@ def write_front(front: pd.DataFrame, config: EmitConfig, seconds: float) -> Path
     atomic.write_csv(path, pd.concat([kept, front], ignore_index=True))
     record = {
         "settings": asdict(config),
+        "jobs": jobs,
         "rows": len(front),
         "seconds": round(seconds, 1),
         "dataset": str(front["dataset"].iloc[0]) if len(front) else None,
@@ -132,17 +160,19 @@ def read_front(path: str | Path) -> pd.DataFrame:
     return frame
 
 
-def front(config: EmitConfig | None = None, **settings: Any) -> pd.DataFrame:
+def front(config: EmitConfig | None = None, *, jobs: int = 1, **settings: Any) -> pd.DataFrame:
     """The Python API: every leaderboard expression costed (``symtrig.front(backend="da4ml", clock=5.0)``).
 
     ``settings`` are :class:`~symtrig.emit.EmitConfig` fields (leaderboard, backend, part, clock, family,
     cmax, ...); nothing is written.
     """
-    return cost_front(EmitConfig(**settings) if config is None else config)
+    return cost_front(EmitConfig(**settings) if config is None else config, jobs=jobs)
 
 
-def run_front(config: EmitConfig, progress: Callable[[str], None] | None = None) -> tuple[pd.DataFrame, Path]:
+def run_front(
+    config: EmitConfig, progress: Callable[[str], None] | None = None, jobs: int = 1
+) -> tuple[pd.DataFrame, Path]:
     """``symtrig front``: cost the front and write it; returns the rows and the file."""
     started = time.perf_counter()
-    rows = cost_front(config, progress)
-    return rows, write_front(rows, config, time.perf_counter() - started)
+    rows = cost_front(config, progress, jobs)
+    return rows, write_front(rows, config, time.perf_counter() - started, jobs)
