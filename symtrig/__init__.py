@@ -27,6 +27,7 @@ _EXPORTS = {
     "EmitResult": "symtrig.emit",
     "emit": "symtrig.emit",
     "emit_design": "symtrig.emit",
+    "front": "symtrig.emit.front",
     "make_report": "symtrig.report",
     "load_data": "symtrig.data",
     "parse_expression": "symtrig.expr",
@@ -49,6 +50,7 @@ __all__ = [
     "emit",
     "emit_design",
     "fit",
+    "front",
     "load_data",
     "make_report",
     "parse_expression",
@@ -59,6 +61,7 @@ if TYPE_CHECKING:
     from symtrig.data import load_data
     from symtrig.distill import SymbolicDistiller
     from symtrig.emit import EmitConfig, EmitResult, emit, emit_design
+    from symtrig.emit.front import front
     from symtrig.errors import SymtrigError
     from symtrig.expr import parse_expression
     from symtrig.fit import FitConfig, FitResult, fit

@@ -210,7 +210,29 @@ LATENCY = OpCosts(
     },
 )
 
-OP_COST_PRESETS: Mapping[str, OpCosts] = MappingProxyType({"unit": UNIT, "latency": LATENCY})
+#: The RTL path's own delay model (UltraScale+): each operator's modelled delay over a 16-bit adder's, rounded
+#: (:func:`symtrig.cost.op_weights.hardware_op_weights`, which the tests hold this preset equal to). A product
+#: is a DSP (3), a transcendental a 12-bit-input table plus the adder quantizing its argument (3). Operators no
+#: family uses keep the ``latency`` preset's weights.
+HARDWARE = OpCosts(
+    "hardware",
+    {
+        **LATENCY.weights,
+        "add": 1,
+        "sub": 1,
+        "mul": 3,
+        "sin": 3,
+        "cos": 3,
+        "exp": 3,
+        "gauss": 3,
+        "log": 3,
+        "logabs": 3,
+    },
+)
+
+OP_COST_PRESETS: Mapping[str, OpCosts] = MappingProxyType(
+    {"unit": UNIT, "latency": LATENCY, "hardware": HARDWARE}
+)
 
 
 def load_op_costs(path: str | Path) -> OpCosts:

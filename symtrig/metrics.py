@@ -7,7 +7,8 @@ efficiency; a distilled expression is also judged by its fidelity to the teacher
 from __future__ import annotations
 
 import numpy as np
-from sklearn.metrics import r2_score, roc_auc_score, roc_curve
+from scipy.stats import rankdata
+from sklearn.metrics import r2_score, roc_curve
 
 
 def finite_scores(score: np.ndarray) -> np.ndarray:
@@ -21,8 +22,21 @@ def finite_scores(score: np.ndarray) -> np.ndarray:
 
 
 def one_vs_rest_auc(labels: np.ndarray, score: np.ndarray, positive: int) -> float:
-    """ROC AUC of ``score`` for class ``positive`` against all other classes."""
-    return float(roc_auc_score(np.asarray(labels) == positive, finite_scores(score)))
+    """ROC AUC of ``score`` for class ``positive`` against all other classes.
+
+    Why not ``roc_auc_score``: the precision searches ask for thousands of AUCs per design, and scikit-learn's
+    input validation took 70 % of a search. The AUC is the Mann-Whitney statistic (average ranks for ties), the
+    same number as the trapezoid under the ROC curve (checked against ``roc_auc_score`` in the tests); ranks are
+    half-integers, so the sums are exact and only the final division rounds. Undefined (one class only) is an
+    error, as in scikit-learn.
+    """
+    signal = np.asarray(labels) == positive
+    n_signal = int(signal.sum())
+    n_background = signal.size - n_signal
+    if n_signal == 0 or n_background == 0:
+        raise ValueError("an AUC needs both signal and background rows")
+    ranks = rankdata(finite_scores(score))
+    return float((ranks[signal].sum() - n_signal * (n_signal + 1) / 2) / (n_signal * n_background))
 
 
 def fidelity_r2(teacher_score: np.ndarray, student_score: np.ndarray) -> float:

@@ -1,6 +1,6 @@
 """The one rule for "best": per class, within one family and c_max, the highest *validation* AUC.
 
-Why one module: fit flags the best expressions, emit-hls builds them into IPs, ``--max-latency`` walks down the
+Why one module: fit flags the best expressions, emit-hls builds them into IPs, a latency/LUT budget walks down the
 same ranking until one fits, the report shows them and the Python API returns them. With four rules (as this
 project once had) a folder holding several seeds could show one expression in the report and ship another, and a
 fallback let the test split choose the hardware. The test split is only ever reported, never used to choose.
@@ -11,7 +11,8 @@ deterministic.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -32,6 +33,55 @@ def ranked(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values(
         [CHOOSE_BY, "complexity", "expr_id"], ascending=[False, True, True], kind="stable"
     )
+
+
+@dataclass(frozen=True)
+class Budget:
+    """What a design's hardware must fit (``emit-hls --max-latency / --max-latency-ns / --max-lut``); None: free.
+
+    Within a budget the rule is the same as without one, applied to the rows whose costed design fits: per
+    class, the best validation AUC (:func:`best_fitting`).
+    """
+
+    cycles: int | None = None
+    ns: float | None = None
+    lut: int | None = None
+
+    def __bool__(self) -> bool:
+        return any(limit is not None for limit in (self.cycles, self.ns, self.lut))
+
+    def admits(self, cycles: int, ns: float, lut: int) -> bool:
+        """True when a design of ``cycles`` clock cycles (``ns``) and ``lut`` LUTs fits every limit."""
+        return (
+            (self.cycles is None or cycles <= self.cycles)
+            and (self.ns is None or ns <= self.ns + 1e-9)
+            and (self.lut is None or lut <= self.lut)
+        )
+
+    @property
+    def label(self) -> str:
+        """The design-name suffix, e.g. ``max3cyc``, ``max10ns``, ``max10ns_max2000lut``."""
+        parts = [
+            f"max{self.cycles}cyc" if self.cycles is not None else "",
+            f"max{self.ns:g}ns" if self.ns is not None else "",
+            f"max{self.lut}lut" if self.lut is not None else "",
+        ]
+        return "_".join(p for p in parts if p)
+
+    def describe(self) -> str:
+        """The budget as the options that set it, for messages."""
+        parts = [
+            f"--max-latency {self.cycles} cycles" if self.cycles is not None else "",
+            f"--max-latency-ns {self.ns:g}" if self.ns is not None else "",
+            f"--max-lut {self.lut}" if self.lut is not None else "",
+        ]
+        return ", ".join(p for p in parts if p)
+
+
+def best_fitting(rows: pd.DataFrame, fits: Callable[[object], bool]) -> object | None:
+    """The index of the best row (:func:`ranked`) for which ``fits(index)`` holds, or None; rows are tried best
+    first, so only as many are costed as it takes."""
+    return next((index for index in ranked(rows).index if fits(index)), None)
 
 
 def mark_best(frame: pd.DataFrame) -> pd.Series[bool]:

@@ -203,9 +203,9 @@ def test_a_latency_budget_picks_the_best_validation_auc_that_fits_for_each_class
     trig = frame[frame["family"] == "trig"]
     flow, config = Hls4mlFlow(), EmitConfig()
     cycles = {
-        row.expr_id: flow.candidate_latency(
+        row.expr_id: flow.candidate(
             parse_expression(row.expression), Jets.for_classes(data, [row[2]]), config
-        )
+        ).cost.latency_cycles
         for row in trig.itertuples()
     }
     # a budget between the family's fastest and slowest candidates, so the choice matters

@@ -182,14 +182,15 @@ def test_the_latex_form_parses_back_to_the_values_of_the_text_form(text):
 
 def test_designs_of_other_jets_or_expressions_are_not_used_and_are_counted(made, inputs):
     assert inputs.designs.other_jets == ("other_jets",) and inputs.designs.other_expressions == ("foreign",)
-    assert inputs.designs.unreadable == 1
+    (broken,) = inputs.designs.unreadable
+    assert broken.path.parent.name == "broken" and broken.reason
     used = sorted(d.design for d in inputs.designs.used)
     assert used == ["poly_c12", "poly_c12_da4ml", "poly_c12_w6", "trig_c12"]
     assert set(report.hardware_points(inputs)["design"]) == set(used)
     section = summary_section(made[0], "Designs")
     assert "1 design(s) were made on other jets and are not used: `other_jets`" in section
     assert "1 design(s) compute expressions this leaderboard does not hold" in section
-    assert "1 design record(s) could not be read" in section
+    assert "`broken`: its design.json could not be read (" in section
     assert sorted(row[0].strip("`") for d in used for row in table_rows(section, f"`{d}`")) == used
 
 

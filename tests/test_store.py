@@ -13,10 +13,12 @@ from symtrig.store import leaderboard, paths
 from symtrig.store.costs import CostReport
 from symtrig.store.designs import (
     DESIGN_COLUMNS,
+    SCHEMA_VERSION,
     DesignOutput,
     DesignRecord,
     Tolerance,
     read_designs,
+    scan_designs,
     write_design,
     write_designs_table,
 )
@@ -130,11 +132,43 @@ def test_a_design_record_round_trips_and_the_table_lists_each_design(tmp_path):
     write_design(tmp_path / "poly_c40", record)
     (tmp_path / "broken").mkdir()
     (tmp_path / "broken" / "design.json").write_text("{not json")
-    assert read_designs(tmp_path) == [record]
+    with pytest.warns(UserWarning, match="broken/design.json not read"):
+        assert read_designs(tmp_path) == [record]
     table = pd.read_csv(write_designs_table(tmp_path))
     assert list(table.columns) == list(DESIGN_COLUMNS) and table["design"].tolist() == ["poly_c40"]
     assert table.loc[0, "worst_auc_change"] == pytest.approx(0.0005)
     assert np.isnan(table.loc[0, "max_latency"])
+
+
+def test_a_record_of_a_newer_layout_or_with_an_unknown_field_is_reported_by_name_not_skipped(tmp_path):
+    record = DesignRecord(
+        design="poly_c40",
+        backend="hls4ml",
+        outputs=(DesignOutput(0, "g", "g-id", "poly", "x", "x", 0.8, 0.7995, 0.0002, 0.0, 0.0),),
+        precision="ap_fixed<12,5>",
+        tolerance=Tolerance(0.001, True, 0.0, True),
+        cost=CostReport(3, 15.0, 1, 7, 300, 200, 0, "estimate"),
+        clock_ns=5.0,
+        part="xcvu9p-flga2577-2-e",
+        inputs="standardized",
+        mean=(0.0,),
+        scale=(1.0,),
+        dataset={"label": "sample (simulated)", "fingerprint": "sha256:d"},
+        settings={},
+    )
+    data = record.to_json()
+    assert data["schema"] == SCHEMA_VERSION
+    older = {k: v for k, v in data.items() if k != "schema"}  # written before the layout had a version
+    newer = {**data, "schema": SCHEMA_VERSION + 1}
+    extra = {**data, "cost": {**data["cost"], "routed_fmax_mhz": 250.0}}
+    for name, content in (("older", older), ("newer", newer), ("extra", extra)):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "design.json").write_text(json.dumps(content))
+    scan = scan_designs(tmp_path)
+    assert [r.design for r in scan.records] == ["poly_c40"]
+    reasons = {p.path.parent.name: p.reason for p in scan.unreadable}
+    assert set(reasons) == {"newer", "extra"}
+    assert f"schema {SCHEMA_VERSION + 1}" in reasons["newer"] and "routed_fmax_mhz" in reasons["extra"]
 
 
 def test_the_package_exports_its_api_and_version():

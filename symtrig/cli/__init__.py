@@ -21,7 +21,7 @@ from symtrig.errors import SymtrigError, SymtrigWarning
 
 # isort: split
 # Command modules register on `app` when imported, in pipeline order (the order `symtrig --help` lists).
-from symtrig.cli import data_cmds, simulate_cmd, teacher_cmd, fit_cmd, emit_cmd, report_cmd  # noqa: F401,I001
+from symtrig.cli import data_cmds, simulate_cmd, teacher_cmd, fit_cmd, emit_cmd, front_cmd, report_cmd  # noqa: F401,I001
 
 
 def main(argv: list[str] | None = None) -> int:

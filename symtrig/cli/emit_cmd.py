@@ -55,7 +55,22 @@ def emit_hls(
         typer.Option(
             "--max-latency",
             help="With --select best: per class, the best expression whose estimated latency fits this many "
-            "clock cycles (each candidate costed as a one-output IP).",
+            "clock cycles (each candidate costed as a one-output IP, as `symtrig front` costs it).",
+        ),
+    ] = None,
+    max_latency_ns: Annotated[
+        float | None,
+        typer.Option(
+            "--max-latency-ns",
+            help="With --select best: per class, the best expression whose latency (cycles x --clock) fits "
+            "this many ns.",
+        ),
+    ] = None,
+    max_lut: Annotated[
+        int | None,
+        typer.Option(
+            "--max-lut",
+            help="With --select best: per class, the best expression whose one-output design fits this many LUTs.",
         ),
     ] = None,
     part: Annotated[
@@ -112,6 +127,8 @@ def emit_hls(
         max_auc_drop=max_auc_drop,
         lut_size=parse_lut_size(lut_size),
         max_latency=max_latency,
+        max_latency_ns=max_latency_ns,
+        max_lut=max_lut,
         part=part,
         clock=clock,
         synth=synth,

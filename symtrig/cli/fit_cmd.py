@@ -66,7 +66,11 @@ def fit(
         str | None, typer.Option("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786.")
     ] = None,
     op_costs: Annotated[
-        str, typer.Option("--op-costs", help="unit, latency or a JSON file {op: cost}.")
+        str,
+        typer.Option(
+            "--op-costs",
+            help="unit (node count), latency, hardware (the RTL path's delay model) or a JSON file {op: cost}.",
+        ),
     ] = "unit",
     max_rows: Annotated[int, typer.Option("--max-rows", help="Training rows each search sees.")] = 10_000,
     select_features: Annotated[
@@ -132,7 +136,9 @@ def import_pysr(
         Target, typer.Option("--target", help="What the PySR run was fitted to.")
     ] = Target.truth,  # type: ignore[attr-defined]
     seed: SeedOption = 0,
-    op_costs: Annotated[str, typer.Option("--op-costs", help="unit, latency or a JSON file.")] = "unit",
+    op_costs: Annotated[
+        str, typer.Option("--op-costs", help="unit, latency, hardware or a JSON file.")
+    ] = "unit",
     out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("expressions"),
     quiet: QuietOption = False,
     verbose: VerboseOption = False,

@@ -1,6 +1,6 @@
 """``symtrig emit-hls``: leaderboard expressions → verified, costed fixed-point designs (hls4ml HLS or da4ml RTL).
 
-select (:mod:`~symtrig.emit.selection`, the one rule of :mod:`symtrig.select`; ``--max-latency``:
+select (:mod:`~symtrig.emit.selection`, the one rule of :mod:`symtrig.select`; latency/LUT budgets:
 :mod:`~symtrig.emit.budget`) → a backend's flow (:mod:`~symtrig.emit.flows`: lower → backend → verify → cost)
 → the design record (:mod:`~symtrig.emit.record`, ``design.json`` + README) → ``designs.csv``. The leaderboard
 is read, never written: hardware results live per design.
@@ -17,19 +17,17 @@ import sympy as sp
 
 from symtrig import atomic, errors
 from symtrig.data import CLASSES, FEATURES, Dataset
-from symtrig.emit.budget import within_budget
+from symtrig.emit.budget import budget_of, within_budget
 from symtrig.emit.config import GIVEN_EXPRESSIONS, PROJECT_NAME, EmitConfig
 from symtrig.emit.flows import Jets
 from symtrig.emit.given import given_expressions, spec_of_expressions
 from symtrig.emit.record import design_record, readme, warnings_of
 from symtrig.emit.registry import get_flow
-from symtrig.emit.selection import DesignSpec, fit_data, run_hint, select_designs
+from symtrig.emit.selection import DesignSpec, fit_data, run_hint, score_teacher, select_designs
 from symtrig.errors import SymtrigError, ToleranceError
 from symtrig.store import leaderboard, paths
 from symtrig.store.designs import DesignRecord, write_design, write_designs_table
-from symtrig.store.runs import RunRecord
 from symtrig.targets import signals
-from symtrig.teacher import Teacher
 
 if TYPE_CHECKING:
     from symtrig.distill import SymbolicDistiller
@@ -62,12 +60,12 @@ def emit(
     frame = leaderboard.read(board, classes=outputs)
     designs = select_designs(frame, config, board.name, outputs, features)
     run, data = fit_data(board, frame, hint)
-    teacher = _score_teacher(run, data)
+    teacher = score_teacher(run, data)
     flow = get_flow(config.backend)
     records = []
     for number, spec in enumerate(designs, start=1):
         jets = Jets.of(data, signals(run.target, data, spec.classes, teacher))
-        if config.max_latency is not None:
+        if budget_of(config):
             spec = within_budget(spec, frame, flow, jets, config, board.name, features)
         name = spec.name if config.backend == "hls4ml" else f"{spec.name}_{config.backend}"
         if progress:
@@ -114,24 +112,16 @@ def emit_design(
     :class:`~symtrig.errors.SymtrigWarning` unless ``warn`` takes them (as in :func:`emit`).
     """
     config = replace((config or EmitConfig()).validated(), select=GIVEN_EXPRESSIONS)
-    if config.max_latency is not None:
-        raise SymtrigError("max_latency chooses among leaderboard rows; emit_design builds what it is given")
+    if budget_of(config):
+        raise SymtrigError(
+            "a latency/LUT budget chooses among leaderboard rows; emit_design builds what it is given"
+        )
     if not PROJECT_NAME.fullmatch(name):
         raise SymtrigError(f"design name {name!r} must be a letter, then letters, digits or _")
     exprs, outputs, family = given_expressions(expressions, data, outputs)
     jets = Jets.for_classes(data, outputs)
     spec = spec_of_expressions(name, exprs, outputs, family, data.features, jets)
     return build_design(name, spec, jets, data, config, warn or errors.warn)
-
-
-def _score_teacher(run: RunRecord, data: Dataset) -> Teacher | None:
-    """The fit's teacher when its target was ``teacher-score`` (its top scores are the signal rows)."""
-    if run.target != "teacher-score":
-        return None
-    from symtrig.teacher import load_teacher
-
-    outputs = run.settings.get("teacher_outputs")
-    return load_teacher(run.teacher, outputs=outputs, n_features=len(data.features))
 
 
 def require_tolerance(records: list[DesignRecord]) -> None:

@@ -39,6 +39,8 @@ class EmitConfig:
         None  # hls4ml: entries per table; None: auto (symtrig.emit.hls4ml_flow.AUTO_LUT_SIZES)
     )
     max_latency: int | None = None  # cycles; with select 'best': best expression per class that fits
+    max_latency_ns: float | None = None  # ns (cycles x clock); the same rule
+    max_lut: int | None = None  # LUTs of the one-output design; the same rule
     part: str = "xcvu9p-flga2577-2-e"
     clock: float = 5.0
     synth: bool = False
@@ -65,6 +67,9 @@ class EmitConfig:
             raise SymtrigError(f"--lut-size must be auto or between 2 and 65535, got {self.lut_size}")
         if self.max_latency is not None and (self.max_latency < 0 or self.select != "best"):
             raise SymtrigError("--max-latency takes a number of cycles >= 0 and works with --select best")
+        for option, limit in (("--max-latency-ns", self.max_latency_ns), ("--max-lut", self.max_lut)):
+            if limit is not None and (not limit > 0 or self.select != "best"):
+                raise SymtrigError(f"{option} takes a number > 0 and works with --select best")
         if self.precision != "auto":
             from symtrig.lower.fixed import FixedType
 

@@ -21,7 +21,7 @@ import numpy as np
 import sympy as sp
 
 from symtrig.emit.config import EmitConfig
-from symtrig.emit.flows import Build, Jets, Outcome
+from symtrig.emit.flows import Build, Candidate, Jets, Outcome
 from symtrig.emit.selection import DesignSpec
 from symtrig.errors import SymtrigError
 from symtrig.lower.ranges import range_rewritten
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 SEARCH_SECONDS = 60.0
 #: The share of the clock period a stage may not use (da4ml's own ``RTLModel(clock_uncertainty=0.1)``).
 CLOCK_UNCERTAINTY = 0.1
-#: Seconds the per-node precision search may spend on one candidate costed for ``--max-latency``.
+#: Seconds the per-node precision search may spend on one candidate costed alone (front, budgets).
 BUDGET_SEARCH_SECONDS = 5.0
 
 
@@ -84,18 +84,44 @@ class Da4mlFlow:
             details=_details(program, types, project, pipeline),
         )
 
-    def candidate_latency(self, expr: sp.Expr, jets: Jets, config: EmitConfig) -> int:
-        """Pipeline stages of ``expr`` alone, scheduled in ns by the operation model (no synthesis: a model)."""
+    def candidate(self, expr: sp.Expr, jets: Jets, config: EmitConfig) -> Candidate:
+        """``expr`` alone: stages by the ns schedule, resources by :mod:`symtrig.cost.resources`, and its test
+        AUC from symtrig's bit-exact model (no synthesis: every figure a model)."""
         from symtrig.backends.da4ml import trace_program
         from symtrig.cost.op_timing import op_timing
+        from symtrig.cost.resources import RESOURCE_MODELS, design_resources
         from symtrig.cost.schedule import schedule
         from symtrig.cost.targets import target_of
+        from symtrig.lower.tolerance import signal_of
+        from symtrig.metrics import one_vs_rest_auc
+        from symtrig.verify.program_model import run_program
 
         target = target_of(config.part)
         program, types = _lowered((expr,), jets, config.max_auc_drop, BUDGET_SEARCH_SECONDS)
-        budget = config.clock * (1 - CLOCK_UNCERTAINTY)
         logic = trace_program(program, types)
-        return schedule(logic, budget, op_timing(target.family), target.model).stages
+        planned = schedule(
+            logic, config.clock * (1 - CLOCK_UNCERTAINTY), op_timing(target.family), target.model
+        )
+        resources = design_resources(logic, list(planned.pipeline.solutions), RESOURCE_MODELS[target.family])
+        y_test = run_program(program, types, jets.standardize(jets.X_test)).y[:, 0]
+        cost = CostReport(
+            latency_cycles=planned.stages,
+            latency_ns=planned.stages * config.clock,
+            interval=1,
+            dsp=resources.dsp,
+            lut=resources.lut,
+            ff=resources.ff,
+            bram=0,
+            source="model",
+            extra={
+                "critical_path_ns": planned.critical_path_ns,
+                "max_stage_delay_ns": max(planned.stage_delays_ns),
+                "delay_model": target.model.label,
+                "resource_model": resources.model.calibration,
+                "precision_met": types.met,
+            },
+        )
+        return Candidate(cost, one_vs_rest_auc(signal_of(jets.labels_test, 0), y_test, True))
 
     def prepare_budget(self, spec: DesignSpec, jets: Jets, config: EmitConfig) -> None:
         """Nothing to prepare: every candidate is scheduled in ns on its own."""

@@ -47,6 +47,17 @@ class Jets:
         """Outputs that score classes of the data (each row is signal for its own class)."""
         return cls.of(data, signals("teacher-logodds", data, names))
 
+    def only(self, k: int) -> Jets:
+        """The jets of output ``k`` alone: what a one-output candidate of that output is judged on."""
+        return Jets(
+            self.X_calib,
+            self.labels_calib[:, [k]],
+            self.X_test,
+            self.labels_test[:, [k]],
+            self.mean,
+            self.scale,
+        )
+
     @property
     def slice_size(self) -> int:
         """Test-sized slices of the calibration jets (the tolerance rule of :mod:`symtrig.lower.tolerance`)."""
@@ -82,6 +93,14 @@ class Build:
     details: Mapping[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Candidate:
+    """One expression costed alone as a one-output design, without writing a project (the front, budgets)."""
+
+    cost: CostReport
+    auc_fixed: float | None = None  # test AUC of its bit-exact model, where the flow gets it cheaply
+
+
 class Flow(Protocol):
     """One backend's path from expressions to a verified, costed project."""
 
@@ -95,9 +114,9 @@ class Flow(Protocol):
         ...
 
     def prepare_budget(self, spec: DesignSpec, jets: Jets, config: EmitConfig) -> None:
-        """Whatever ``candidate_latency`` needs to know of the whole design first (``--max-latency``)."""
+        """Whatever ``candidate`` needs to know of the whole design first (latency and LUT budgets)."""
         ...
 
-    def candidate_latency(self, expr: sp.Expr, jets: Jets, config: EmitConfig) -> int:
-        """Clock cycles of ``expr`` alone as a one-output design (for ``--max-latency``)."""
+    def candidate(self, expr: sp.Expr, jets: Jets, config: EmitConfig) -> Candidate:
+        """``expr`` alone as a one-output design, costed by the backend's model (front, budgets)."""
         ...

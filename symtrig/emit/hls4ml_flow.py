@@ -18,7 +18,7 @@ from pathlib import Path
 import sympy as sp
 
 from symtrig.emit.config import EmitConfig
-from symtrig.emit.flows import Build, Jets, Outcome
+from symtrig.emit.flows import Build, Candidate, Jets, Outcome
 from symtrig.emit.selection import DesignSpec
 from symtrig.lower.fixed import FixedType
 from symtrig.lower.single_type import integer_bits
@@ -40,7 +40,7 @@ from symtrig.tune.single_type import (
 AUTO_LUT_SIZES = (1024, 2048, 4096, 8192, 16384, 32768)
 #: Test-bench rows written to ``tb_data/`` (a Vivado C-simulation reads them all; keep it quick).
 TB_ROWS = 1000
-#: Fraction bits ``--max-latency`` candidates are costed at: about what auto precision chose for the sample's
+#: Fraction bits a candidate costed alone (front, budgets) is estimated at: about what auto precision chose for the sample's
 #: table designs (9 to 13), or more when a candidate's tables need it.
 REFERENCE_FRACTION_BITS = 10
 
@@ -95,9 +95,10 @@ class Hls4mlFlow:
     def prepare_budget(self, spec: DesignSpec, jets: Jets, config: EmitConfig) -> None:
         """Nothing: each candidate is costed on its own (at a reference precision)."""
 
-    def candidate_latency(self, expr: sp.Expr, jets: Jets, config: EmitConfig) -> int:
-        """Estimated cycles of ``expr`` as a one-output IP, at the integer bits auto precision starts from and
-        :data:`REFERENCE_FRACTION_BITS` (what the whole IP's precision is, only the whole IP knows)."""
+    def candidate(self, expr: sp.Expr, jets: Jets, config: EmitConfig) -> Candidate:
+        """``expr`` as a one-output IP, estimated at the integer bits auto precision starts from and
+        :data:`REFERENCE_FRACTION_BITS` (what the whole IP's precision is, only the whole IP knows); no AUC:
+        the reference precision is not the one a design would be built at."""
         from symtrig.backends.hls4ml.project import write_project
         from symtrig.cost.hls_estimate import estimate_project
 
@@ -105,11 +106,11 @@ class Hls4mlFlow:
         lowered = lower([expr], mean=jets.mean, scale=jets.scale, X_calib_raw=jets.X_calib, lut_size=size)
         integer = min(integer_bits(lowered, lowered.ip_inputs(jets.X_calib))[0], 31)
         fixed = FixedType(min(32, integer + lowered.table_frac_bits(REFERENCE_FRACTION_BITS)), integer)
-        with tempfile.TemporaryDirectory(prefix="symtrig-budget-") as scratch:
+        with tempfile.TemporaryDirectory(prefix="symtrig-candidate-") as scratch:
             write_project(
                 lowered, Path(scratch) / "candidate", precision=str(fixed), clock_period=config.clock
             )
-            return estimate_project(Path(scratch) / "candidate").latency_cycles
+            return Candidate(estimate_project(Path(scratch) / "candidate"))
 
 
 def choose(

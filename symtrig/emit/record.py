@@ -16,6 +16,7 @@ from symtrig.emit.flows import Build, Jets
 from symtrig.emit.selection import DesignSpec
 from symtrig.lower.tolerance import signal_of
 from symtrig.metrics import one_vs_rest_auc
+from symtrig.select import Budget
 from symtrig.store.designs import DesignOutput, DesignRecord, Tolerance
 
 #: emit-hls warns when a design clamps a table argument to an edge that misses the function by more than one
@@ -99,12 +100,16 @@ def warnings_of(record: DesignRecord) -> list[str]:
             f"{name} misses the AUC tolerance {tol.max_auc_drop}: class {tol.failing_class} changes "
             f"by {tol.failing_auc_change:.4f} on the test split"
         )
-    budget = record.settings.get("max_latency")
-    if budget is not None and cost.latency_cycles > budget:
+    budget = Budget(
+        record.settings.get("max_latency"),
+        record.settings.get("max_latency_ns"),
+        record.settings.get("max_lut"),
+    )
+    if budget and not budget.admits(cost.latency_cycles, cost.latency_ns, cost.lut):
         lines.append(
-            f"{name}: the whole IP needs {cost.latency_cycles} cycles ({cost.source}), over "
-            f"--max-latency {budget}: its final precision or shared subexpressions differ from the one-output "
-            "figures"
+            f"{name}: the whole IP needs {cost.latency_cycles} cycles ({cost.latency_ns:g} ns) and "
+            f"{cost.lut} LUT ({cost.source}), over {budget.describe()}: its final precision or shared "
+            "subexpressions differ from the one-output figures"
         )
     for o in record.outputs:
         where = f"{name} y[{o.index}] ({o.class_name})"

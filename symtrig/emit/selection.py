@@ -22,6 +22,7 @@ from symtrig.families import get_family
 from symtrig.select import best_sets
 from symtrig.store import paths
 from symtrig.store.runs import RunRecord, read_run
+from symtrig.teacher import Teacher
 
 
 @dataclass(frozen=True)
@@ -106,3 +107,13 @@ def fit_data(
             f"{board_path.name} was fitted on {sorted(wanted)}, but {run.data_source} is {data.fingerprint}"
         )
     return run, data
+
+
+def score_teacher(run: RunRecord, data: Dataset) -> Teacher | None:
+    """The fit's teacher when its target was ``teacher-score`` (its top scores are the signal rows)."""
+    if run.target != "teacher-score":
+        return None
+    from symtrig.teacher import load_teacher
+
+    outputs = run.settings.get("teacher_outputs")
+    return load_teacher(run.teacher, outputs=outputs, n_features=len(data.features))

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from symtrig import atomic
+from symtrig.report.front import draw_front_figures, front_markdown, load_front
 from symtrig.report.inputs import (
     DesignSelection,
     Evaluation,
@@ -60,9 +61,14 @@ def make_report(
     evaluation = load_evaluation(inputs, data, data_home)
     points = hardware_points(inputs)
     curves = roc_curves(inputs, best, evaluation)
+    front = load_front(hdl_out, inputs)
     summary = summary_markdown(inputs, best, points, figures(inputs, points))  # before writing: it may fail
+    summary = (
+        "\n".join([summary.rstrip("\n"), "", *front_markdown(front, inputs.dataset_label)]).rstrip() + "\n"
+    )
     folder = Path(out) if out is not None else inputs.leaderboard_path.parent / paths.REPORT_DIR
     files = draw_figures(inputs, points, curves, folder)
+    files += draw_front_figures(inputs, front, points, folder)
     files.append(atomic.write_text(folder / paths.SUMMARY_FILE, summary))
     return ReportResult(folder, tuple(files), inputs.dataset_label, inputs.has_hardware)
 

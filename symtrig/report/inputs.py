@@ -26,7 +26,7 @@ from symtrig.errors import SymtrigError
 from symtrig.select import best_rows
 from symtrig.store import leaderboard, paths
 from symtrig.store.costs import COST_SOURCES
-from symtrig.store.designs import DesignRecord, read_designs
+from symtrig.store.designs import DesignRecord, Unreadable, scan_designs
 from symtrig.store.runs import RunRecord, read_run
 
 if TYPE_CHECKING:
@@ -78,7 +78,7 @@ class DesignSelection:
     used: tuple[DesignRecord, ...] = ()
     other_jets: tuple[str, ...] = ()  # made on jets with another fingerprint
     other_expressions: tuple[str, ...] = ()  # compute an expression this leaderboard does not hold
-    unreadable: int = 0  # design.json files read_designs could not read
+    unreadable: tuple[Unreadable, ...] = ()  # design.json files that could not be read, with why
 
 
 @dataclass(frozen=True, eq=False)
@@ -198,8 +198,8 @@ def select_designs(folder: str | Path | None, fingerprint: str, frame: pd.DataFr
     the same text), in name order; the others are named so the summary can say what it left out."""
     if folder is None or not Path(folder).is_dir():
         return DesignSelection(None if folder is None else Path(folder))
-    records = read_designs(folder)
-    n_files = len(list(Path(folder).glob(f"*/{paths.DESIGN_RECORD}")))
+    scan = scan_designs(folder)
+    records = scan.records
     expressions = dict(zip(frame["expr_id"].astype(str), frame["expression"].astype(str), strict=True))
     used, other_jets, other_expressions = [], [], []
     for record in records:
@@ -211,7 +211,7 @@ def select_designs(folder: str | Path | None, fingerprint: str, frame: pd.DataFr
             cost_source(record.cost.source, record.design)
             used.append(record)
     return DesignSelection(
-        Path(folder), tuple(used), tuple(other_jets), tuple(other_expressions), n_files - len(records)
+        Path(folder), tuple(used), tuple(other_jets), tuple(other_expressions), scan.unreadable
     )
 
 

@@ -21,6 +21,7 @@ from symtrig.data import FEATURES
 from symtrig.report.inputs import DesignSelection, ReportInputs, as_float, cost_source, source_words
 from symtrig.report.plots import Figure
 from symtrig.report.style import class_title
+from symtrig.select import Budget
 from symtrig.store import paths
 from symtrig.store.designs import DesignRecord, design_row
 
@@ -202,7 +203,7 @@ _DESIGN_COLUMNS = (
     "FF",
     "BRAM18",
     "source",
-    "--max-latency",
+    "budget",
     "mean fixed-point AUC",
     "worst |AUC change|",
     "meets tolerance",
@@ -245,15 +246,21 @@ def _skipped_lines(selection: DesignSelection) -> list[str]:
         for names, why in reasons
         if names
     ]
-    if selection.unreadable:
-        lines.append(f"- {selection.unreadable} design record(s) could not be read and are not used.")
+    for problem in selection.unreadable:
+        lines.append(
+            f"- `{cell(problem.path.parent.name)}`: its design.json could not be read ({cell(problem.reason)})."
+        )
     return [*lines, ""] if lines else []
 
 
 def _design_cells(record: DesignRecord) -> list[str]:
     row = design_row(record)
     word = cost_source(record.cost.source)[0]
-    budget = row["max_latency"]
+    budget = Budget(
+        record.settings.get("max_latency"),
+        record.settings.get("max_latency_ns"),
+        record.settings.get("max_lut"),
+    )
     return [
         f"`{cell(record.design)}`",
         cell(record.backend),
@@ -266,7 +273,7 @@ def _design_cells(record: DesignRecord) -> list[str]:
         str(row["ff"]),
         str(row["bram"]),
         word if word == record.cost.source else f"{word} ({record.cost.source})",
-        "–" if budget is None else f"{int(budget)} cycles",
+        cell(budget.describe()) if budget else "–",
         cell(float(row["mean_auc_fixed"]), 4),
         cell(float(row["worst_auc_change"]), 5),
         _tolerance_cell(record),

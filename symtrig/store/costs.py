@@ -1,7 +1,7 @@
 """The one record of a design's latency and resources, and what each figure source means.
 
 Every figure says where it came from: ``estimate`` (symtrig's analytical model of hls4ml's C++), ``csynth`` /
-``vsynth`` (Vivado/Vitis HLS reports), or ``yosys`` (post-synthesis cell counts of Yosys for the part's family —
+``vsynth`` (Vivado/Vitis HLS reports), ``model`` (symtrig's operation model of a da4ml design, for the front), or ``yosys`` (post-synthesis cell counts of Yosys for the part's family —
 ``synth_xilinx`` for UltraScale+, ``synth_nexus``/``synth_ecp5`` for Lattice: no place and route, no timing; the
 cycle count is the pipeline's stage count, a model). Post-route figures of ``emit-hls --place-and-route`` (source
 ``nextpnr (post-route)``) sit in ``extra["place_and_route"]`` beside them, never in their place.
@@ -25,6 +25,11 @@ COST_SOURCES: Mapping[str, tuple[str, str]] = {
         "yosys",
         "Yosys post-synthesis cell counts for the part's family (no place and route, no timing); "
         "cycles = pipeline stages placed by a delay model in ns",
+    ),
+    "model": (
+        "model",
+        "symtrig's operation model of the traced da4ml design, not synthesized: cycles from the schedule in ns, "
+        "LUT/FF/DSP from symtrig.cost.resources",
     ),
 }
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -21,6 +22,10 @@ from symtrig import atomic
 from symtrig.provenance import utc_now, versions
 from symtrig.store import paths
 from symtrig.store.costs import CostReport
+
+#: The layout of ``design.json`` this symtrig writes. 1: records written before the field existed (read the same).
+#: Raise it when a field is added or changes meaning; a record of a newer layout is reported, never guessed at.
+SCHEMA_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -81,12 +86,19 @@ class DesignRecord:
     created: str = field(default_factory=utc_now)
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = {"schema": SCHEMA_VERSION, **asdict(self)}
         data["outputs"] = [{**asdict(o), "auc_change": o.auc_change} for o in self.outputs]
         return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> DesignRecord:
+        """The record; ``ValueError`` for a newer layout, ``KeyError``/``TypeError`` for missing/unknown fields."""
+        data = dict(data)
+        schema = data.pop("schema", 1)
+        if not isinstance(schema, int) or schema > SCHEMA_VERSION:
+            raise ValueError(
+                f"written by a newer symtrig (design.json schema {schema}; this one reads up to {SCHEMA_VERSION})"
+            )
         outputs = tuple(
             DesignOutput(**{k: v for k, v in o.items() if k != "auc_change"}) for o in data["outputs"]
         )
@@ -115,19 +127,44 @@ def read_design(path: str | Path) -> DesignRecord:
     return DesignRecord.from_json(json.loads(Path(path).read_text()))
 
 
-def read_designs(folder: str | Path) -> list[DesignRecord]:
-    """Every readable ``<folder>/*/design.json``, sorted by design name.
+@dataclass(frozen=True)
+class Unreadable:
+    """A ``design.json`` that could not be read, and why (one line)."""
 
-    A record that is not readable or lacks a needed field (a hand edit, a half-copied folder, a record of an
-    earlier symtrig) is left out rather than guessed at: the table only holds what an emit actually recorded.
+    path: Path
+    reason: str
+
+
+@dataclass(frozen=True)
+class DesignScan:
+    """Every ``design.json`` of a folder: the records read and, by name, those that could not be."""
+
+    records: tuple[DesignRecord, ...]
+    unreadable: tuple[Unreadable, ...]
+
+
+def scan_designs(folder: str | Path) -> DesignScan:
+    """Every ``<folder>/*/design.json``, sorted by design name, each read or reported with its reason.
+
+    A record that is not readable or lacks a needed field (a hand edit, a half-copied folder, a record of another
+    symtrig) is not guessed at: the table only holds what an emit actually recorded, and the rest is named.
     """
-    records = []
+    records, unreadable = [], []
     for path in sorted(Path(folder).glob(f"*/{paths.DESIGN_RECORD}")):
         try:
             records.append(read_design(path))
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            continue
-    return records
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            reason = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
+            unreadable.append(Unreadable(path, reason))
+    return DesignScan(tuple(records), tuple(unreadable))
+
+
+def read_designs(folder: str | Path) -> list[DesignRecord]:
+    """The readable records of :func:`scan_designs`; each unreadable one is a warning naming it and why."""
+    scan = scan_designs(folder)
+    for problem in scan.unreadable:
+        warnings.warn(f"{problem.path} not read: {problem.reason}", stacklevel=2)
+    return list(scan.records)
 
 
 #: One row per design in ``designs.csv``. Cost figures are those of ``cost_source``.
@@ -148,6 +185,8 @@ DESIGN_COLUMNS: tuple[str, ...] = (
     "bram",
     "cost_source",
     "max_latency",
+    "max_latency_ns",
+    "max_lut",
     "mean_auc_fixed",
     "worst_auc_change",
     "meets_tolerance",
@@ -180,6 +219,8 @@ def design_row(record: DesignRecord) -> dict[str, Any]:
         "bram": cost.bram,
         "cost_source": cost.source,
         "max_latency": record.settings.get("max_latency"),
+        "max_latency_ns": record.settings.get("max_latency_ns"),
+        "max_lut": record.settings.get("max_lut"),
         "mean_auc_fixed": sum(o.auc_fixed for o in outputs) / len(outputs) if outputs else math.nan,
         "worst_auc_change": record.worst_auc_change,
         "meets_tolerance": record.tolerance.meets,
@@ -198,4 +239,6 @@ def designs_table(records: list[DesignRecord]) -> pd.DataFrame:
 
 def write_designs_table(folder: str | Path) -> Path:
     """(Re)write ``<folder>/designs.csv`` from every design record in the folder, atomically."""
-    return atomic.write_csv(Path(folder) / paths.DESIGNS_FILE, designs_table(read_designs(folder)))
+    return atomic.write_csv(
+        Path(folder) / paths.DESIGNS_FILE, designs_table(list(scan_designs(folder).records))
+    )

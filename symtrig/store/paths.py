@@ -22,6 +22,8 @@ TEACHER_CARD_FILE = "teacher.json"
 DESIGNS_FILE = "designs.csv"
 DESIGN_RECORD = "design.json"
 DESIGN_README = "README.md"
+FRONT_FILE = "front.csv"
+FRONT_RECORD = "front.json"
 
 REPORT_DIR = "report"
 SUMMARY_FILE = "summary.md"

@@ -34,7 +34,7 @@ from symtrig.lower.node_types import (
     uniform_settings,
 )
 from symtrig.lower.program import NodeType, Program
-from symtrig.lower.tolerance import calibration_slices, per_class_auc, signal_of, tolerance_score
+from symtrig.lower.tolerance import AucReference, calibration_slices, per_class_auc, signal_of
 
 #: Fraction widths the uniform phase scans.
 UNIFORM_FRACTIONS = range(2, 21)
@@ -169,7 +169,7 @@ class _Search:
         self.program, self.plan, self.max_auc_drop = program, plan_types(program), max_auc_drop
         self.X, self.labels = np.asarray(X, dtype=np.float64), labels
         self.y_float = np.nan_to_num(np.stack([evaluate(e, self.X) for e in program.exprs], axis=1))
-        self.slices = calibration_slices(len(labels), slice_size)
+        self.reference = AucReference.of(self.y_float, labels, calibration_slices(len(labels), slice_size))
         self.evaluations, self.decisions = 0, list[Decision]()
         self.settings: Settings = {}
         self.state: ModelState  # set by reset(), the first call of every search
@@ -182,8 +182,7 @@ class _Search:
             return None
         scores, per_class = self.scores.copy(), self.per_class.copy()
         for k in outputs:
-            own = np.where(signal_of(self.labels, k), 0, -1)
-            scores[k], changes = tolerance_score(self.y_float[:, [k]], run.y[:, [k]], own, self.slices)
+            scores[k], changes = self.reference.score(run.y, [k])
             per_class[k] = changes[0]
         return scores, per_class
 

@@ -22,7 +22,7 @@ from symtrig.lower.fixed import FixedType
 from symtrig.lower.ranges import WidestValue
 from symtrig.lower.single_type import float_outputs, integer_bits
 from symtrig.lower.tables import Lowered
-from symtrig.lower.tolerance import calibration_slices, per_class_auc, tolerance_score
+from symtrig.lower.tolerance import AucReference, calibration_slices, per_class_auc
 
 MAX_WIDTH = 32
 #: At most this fraction of calibration jets may have a table argument clamped to an edge entry that misses the
@@ -82,7 +82,7 @@ class _Calibration:
     labels: np.ndarray
     y_reference: np.ndarray
     auc_float: np.ndarray
-    slices: list[np.ndarray]
+    reference: AucReference
     max_auc_drop: float
 
     @classmethod
@@ -98,15 +98,17 @@ class _Calibration:
         X_ip = lowered.ip_inputs(X_raw)
         labels = np.asarray(labels)
         y_reference = np.nan_to_num(float_outputs(lowered, X_ip))  # what AUCs compare against
-        slices = calibration_slices(len(labels), slice_size)
-        return cls(model, X_ip, labels, y_reference, per_class_auc(y_reference, labels), slices, max_auc_drop)
+        reference = AucReference.of(y_reference, labels, calibration_slices(len(labels), slice_size))
+        return cls(
+            model, X_ip, labels, y_reference, per_class_auc(y_reference, labels), reference, max_auc_drop
+        )
 
     def measure(self, lowered: Lowered, fixed: FixedType, tried: list, widest) -> PrecisionChoice | None:
         """The candidate at ``fixed``, or None when the emulated design wraps on a calibration row."""
         result = self.model(lowered, fixed).run(self.X_ip)
         if result.overflow_rate.any():
             return None
-        score, changes = tolerance_score(self.y_reference, result.y, self.labels, self.slices)  # gains count
+        score, changes = self.reference.score(result.y)  # gains count
         clip_rate = float(result.lut_clip_rate.max(initial=0.0))
         tried.append((str(fixed), score))
         return PrecisionChoice(

@@ -1,0 +1,72 @@
+"""``symtrig front``: every leaderboard expression costed in hardware (``front.csv`` beside the designs)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from symtrig.cli.options import Backend, QuietOption, Speaker, VerboseOption
+from symtrig.cli.root import app
+
+
+@app.command("front")
+def front(
+    leaderboard: Annotated[
+        Path, typer.Option("--leaderboard", help="Leaderboard CSV written by fit.")
+    ] = Path("expressions/leaderboard.csv"),
+    backend: Annotated[
+        Backend,
+        typer.Option(
+            "--backend", help="Whose cost model: da4ml (schedule in ns, modelled LUT) or hls4ml (estimate)."
+        ),
+    ] = Backend.da4ml,
+    family: Annotated[str | None, typer.Option("--family", help="Only this operator family.")] = None,
+    cmax: Annotated[
+        int | None, typer.Option("--cmax", help="Only expressions fitted with this c_max.")
+    ] = None,
+    part: Annotated[str, typer.Option("--part", help="FPGA part (as for emit-hls).")] = "xcvu9p-flga2577-2-e",
+    clock: Annotated[float, typer.Option("--clock", help="Clock period in ns.")] = 5.0,
+    max_auc_drop: Annotated[
+        float, typer.Option("--max-auc-drop", help="da4ml: the tolerance each expression is typed by.")
+    ] = 0.001,
+    out: Annotated[Path, typer.Option("--out", help="Folder of the designs; front.csv goes there.")] = Path(
+        "hdl_out"
+    ),
+    jobs: Annotated[
+        int, typer.Option("--jobs", help="Worker processes sharing the expressions (as fit's --jobs).")
+    ] = 1,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
+) -> None:
+    """Cost every leaderboard expression as a one-output design: latency (cycles, ns), LUT, FF, DSP, fixed AUC."""
+    from symtrig.emit import EmitConfig
+    from symtrig.emit.front import run_front
+
+    config = EmitConfig(
+        leaderboard=str(leaderboard),
+        family=family,
+        cmax=cmax,
+        backend=backend.value,
+        part=part,
+        clock=clock,
+        max_auc_drop=max_auc_drop,
+        out=str(out),
+    )
+    speaker = Speaker(quiet, verbose)
+    rows, path = run_front(config, progress=speaker.step, jobs=jobs)
+    source = rows["cost_source"].iloc[0]
+    typer.echo(
+        f"dataset: {rows['dataset'].iloc[0]}; {len(rows)} expressions costed ({source}, {backend.value})"
+    )
+    for limit in (5.0, 10.0, 20.0):
+        fitting = rows[rows["latency_ns"] <= limit + 1e-9]
+        best = fitting.sort_values("auc_val", ascending=False).groupby("class", sort=True).head(1)
+        summary = ", ".join(
+            f"{r['class']} {r['auc'] / r['auc_teacher']:.3f}" for _, r in best.sort_values("class").iterrows()
+        )
+        typer.echo(
+            f"  within {limit:g} ns: best validation-AUC expression's test AUC / teacher: {summary or 'none'}"
+        )
+    typer.echo(f"front: {path}")
