@@ -400,17 +400,14 @@ def test_the_da4ml_backend_writes_vhdl_on_request(fitted, tmp_path):
 @pytest.mark.parametrize(
     ("flags", "message"),
     [
-        (["--flavor", "vhdl"], "--flavor applies to --backend da4ml"),
-        (["--backend", "da4ml", "--precision", "ap_fixed<16,6>"], "apply to --backend hls4ml"),
-        (["--backend", "verilog"], "'verilog' is not one of 'hls4ml', 'da4ml'"),
-        (
-            ["--backend", "da4ml", "--synth"],
-            "--synth runs Vivado/Vitis HLS C synthesis and applies to --backend",
-        ),
-        (
-            ["--place-and-route", "nexus"],
-            "--place-and-route takes nexus or ecp5 and applies to --backend da4ml",
-        ),
+        (["--flavor", "vhdl"], "--flavor applies to --backend da4ml, not hls4ml"),
+        (["--backend", "da4ml", "--precision", "ap_fixed<16,6>"], "--precision applies to --backend hls4ml"),
+        (["--backend", "da4ml", "--lut-size", "2048"], "--lut-size applies to --backend hls4ml, not da4ml"),
+        (["--backend", "verilog"], "unknown backend 'verilog'; choose from hls4ml, da4ml"),
+        (["--backend", "da4ml", "--synth"], "--synth applies to --backend hls4ml, not da4ml"),
+        (["--place-and-route", "nexus"], "--place-and-route applies to --backend da4ml, not hls4ml"),
+        (["--backend", "da4ml", "--backend-option", "speed=1"], "--backend da4ml takes no --backend-option"),
+        (["--backend-option", "speed"], "--backend-option takes KEY=VALUE"),
         (["--backend", "da4ml", "--place-and-route", "ice40"], "--place-and-route takes nexus or ecp5"),
         (["--backend", "da4ml", "--flavor", "vhdl", "--place-and-route", "ecp5"], "with --flavor verilog"),
     ],

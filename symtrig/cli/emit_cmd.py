@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from symtrig.cli.options import Backend, Flavor, QuietOption, Speaker, VerboseOption
+from symtrig.cli.options import Flavor, QuietOption, Speaker, VerboseOption
 from symtrig.cli.root import app
 
 
@@ -29,12 +29,19 @@ def emit_hls(
         int | None, typer.Option("--cmax", help="Only expressions fitted with this c_max.")
     ] = None,
     backend: Annotated[
-        Backend,
+        str,
         typer.Option(
             "--backend",
-            help="hls4ml (HLS C++, one ap_fixed type, default) or da4ml (pipelined RTL, a type per node).",
+            help="hls4ml (HLS C++, one ap_fixed type, default), da4ml (pipelined RTL, a type per node), or a "
+            "registered backend.",
         ),
-    ] = Backend.hls4ml,
+    ] = "hls4ml",
+    backend_option: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--backend-option", help="KEY=VALUE: an option of the chosen backend's own (repeatable)."
+        ),
+    ] = None,
     flavor: Annotated[
         Flavor, typer.Option("--flavor", help="da4ml output: verilog (default), vhdl or hls (C++).")
     ] = Flavor.verilog,
@@ -115,13 +122,15 @@ def emit_hls(
     """Lower expressions to quantized HLS, emulate them bit-exactly and attach latency/resources."""
     from symtrig.emit import EmitConfig, emit
     from symtrig.emit.config import parse_lut_size
+    from symtrig.emit.registry import parse_backend_options
 
     config = EmitConfig(
         leaderboard=str(leaderboard),
         select=select,
         family=family,
         cmax=cmax,
-        backend=backend.value,
+        backend=backend,
+        backend_options=parse_backend_options(backend_option or []),
         flavor=flavor.value,
         precision=precision,
         max_auc_drop=max_auc_drop,

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from symtrig.cli.options import Backend, QuietOption, Speaker, VerboseOption
+from symtrig.cli.options import QuietOption, Speaker, VerboseOption
 from symtrig.cli.root import app
 
 
@@ -17,11 +17,11 @@ def front(
         Path, typer.Option("--leaderboard", help="Leaderboard CSV written by fit.")
     ] = Path("expressions/leaderboard.csv"),
     backend: Annotated[
-        Backend,
+        str,
         typer.Option(
             "--backend", help="Whose cost model: da4ml (schedule in ns, modelled LUT) or hls4ml (estimate)."
         ),
-    ] = Backend.da4ml,
+    ] = "da4ml",
     family: Annotated[str | None, typer.Option("--family", help="Only this operator family.")] = None,
     cmax: Annotated[
         int | None, typer.Option("--cmax", help="Only expressions fitted with this c_max.")
@@ -48,7 +48,7 @@ def front(
         leaderboard=str(leaderboard),
         family=family,
         cmax=cmax,
-        backend=backend.value,
+        backend=backend,
         part=part,
         clock=clock,
         max_auc_drop=max_auc_drop,
@@ -57,9 +57,7 @@ def front(
     speaker = Speaker(quiet, verbose)
     rows, path = run_front(config, progress=speaker.step, jobs=jobs)
     source = rows["cost_source"].iloc[0]
-    typer.echo(
-        f"dataset: {rows['dataset'].iloc[0]}; {len(rows)} expressions costed ({source}, {backend.value})"
-    )
+    typer.echo(f"dataset: {rows['dataset'].iloc[0]}; {len(rows)} expressions costed ({source}, {backend})")
     for limit in (5.0, 10.0, 20.0):
         fitting = rows[rows["latency_ns"] <= limit + 1e-9]
         best = fitting.sort_values("auc_val", ascending=False).groupby("class", sort=True).head(1)

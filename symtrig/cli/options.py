@@ -27,11 +27,6 @@ class Engine(str, Enum):
 Target = Enum("Target", {name.replace("-", "_"): name for name in TARGETS}, type=str)  # type: ignore[misc]
 
 
-class Backend(str, Enum):
-    hls4ml = "hls4ml"
-    da4ml = "da4ml"
-
-
 class Flavor(str, Enum):
     verilog = "verilog"
     vhdl = "vhdl"

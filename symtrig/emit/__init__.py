@@ -22,7 +22,7 @@ from symtrig.emit.config import GIVEN_EXPRESSIONS, PROJECT_NAME, EmitConfig
 from symtrig.emit.flows import Jets
 from symtrig.emit.given import given_expressions, spec_of_expressions
 from symtrig.emit.record import design_record, readme, warnings_of
-from symtrig.emit.registry import get_flow
+from symtrig.emit.registry import flow_for, get_flow
 from symtrig.emit.selection import DesignSpec, fit_data, run_hint, score_teacher, select_designs
 from symtrig.errors import SymtrigError, ToleranceError
 from symtrig.store import leaderboard, paths
@@ -53,6 +53,7 @@ def emit(
     handed to ``warn`` when one is given (a sink of one's own, e.g. a log).
     """
     config = config.validated()
+    flow = flow_for(config)
     warn = warn or errors.warn
     board = Path(config.leaderboard)
     hint = run_hint(board)
@@ -61,13 +62,12 @@ def emit(
     designs = select_designs(frame, config, board.name, outputs, features)
     run, data = fit_data(board, frame, hint)
     teacher = score_teacher(run, data)
-    flow = get_flow(config.backend)
     records = []
     for number, spec in enumerate(designs, start=1):
         jets = Jets.of(data, signals(run.target, data, spec.classes, teacher))
         if budget_of(config):
             spec = within_budget(spec, frame, flow, jets, config, board.name, features)
-        name = spec.name if config.backend == "hls4ml" else f"{spec.name}_{config.backend}"
+        name = f"{spec.name}{flow.folder_suffix}"
         if progress:
             progress(f"[{number}/{len(designs)}] {name}: {len(spec.exprs)} output(s), {config.backend}")
         records.append(build_design(name, spec, jets, data, config, warn))
@@ -112,6 +112,7 @@ def emit_design(
     :class:`~symtrig.errors.SymtrigWarning` unless ``warn`` takes them (as in :func:`emit`).
     """
     config = replace((config or EmitConfig()).validated(), select=GIVEN_EXPRESSIONS)
+    flow_for(config)  # the backend's own settings checked before anything is built
     if budget_of(config):
         raise SymtrigError(
             "a latency/LUT budget chooses among leaderboard rows; emit_design builds what it is given"

@@ -8,12 +8,6 @@ from dataclasses import dataclass
 from symtrig.errors import SymtrigError
 from symtrig.store import paths
 
-#: The backends a design can be built with; hls4ml's symbolic-expression backend is the default.
-BACKENDS: tuple[str, ...] = ("hls4ml", "da4ml")
-#: What the da4ml backend writes: Verilog (default), VHDL, or HLS C++ (da4ml's Vitis flavour).
-FLAVORS: tuple[str, ...] = ("verilog", "vhdl", "hls")
-#: Lattice families ``--place-and-route`` places and routes the da4ml Verilog on (Yosys + nextpnr, ``pnr`` extra).
-PNR_FAMILIES: tuple[str, ...] = ("nexus", "ecp5")
 #: ``--project-name``: a C, Verilog and VHDL identifier short enough for every tool that prefixes it.
 PROJECT_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,62}")
 #: The ``select`` recorded for a design built by :func:`symtrig.emit.emit_design` from expressions in hand: one
@@ -50,15 +44,11 @@ class EmitConfig:
     strict: bool = False  # a design that misses the tolerance fails the command (exit 1) instead of a warning
     project_name: str | None = None  # IP top and file names; None: each design's name (see top_name)
     out: str = paths.DESIGNS_DIR
+    backend_options: tuple[tuple[str, str], ...] = ()  # --backend-option KEY=VALUE: the backend's own options
 
     def validated(self) -> EmitConfig:
-        """Check every setting before any design is built."""
-        if self.backend not in BACKENDS:
-            raise SymtrigError(f"unknown backend {self.backend!r}; choose from {', '.join(BACKENDS)}")
-        if self.flavor not in FLAVORS:
-            raise SymtrigError(f"unknown flavor {self.flavor!r}; choose from {', '.join(FLAVORS)}")
-        if self.flavor != "verilog" and self.backend != "da4ml":
-            raise SymtrigError("--flavor applies to --backend da4ml (hls4ml writes HLS C++)")
+        """Check every setting every backend shares; the backend's own are checked by
+        :func:`symtrig.emit.registry.flow_for` (which settings are whose, and their values)."""
         if not 0 < self.clock <= 100:
             raise SymtrigError(f"--clock must be in (0, 100] ns, got {self.clock}")
         if not 0 < self.max_auc_drop < 0.5:
@@ -74,23 +64,6 @@ class EmitConfig:
             from symtrig.lower.fixed import FixedType
 
             FixedType.parse(self.precision)  # a malformed precision fails before any design is built
-        if self.synth and self.backend != "hls4ml":
-            raise SymtrigError("--synth runs Vivado/Vitis HLS C synthesis and applies to --backend hls4ml")
-        if self.place_and_route is not None and (
-            self.backend != "da4ml" or self.flavor != "verilog" or self.place_and_route not in PNR_FAMILIES
-        ):
-            raise SymtrigError(
-                f"--place-and-route takes {' or '.join(PNR_FAMILIES)} and applies to --backend da4ml with "
-                "--flavor verilog"
-            )
-        if self.backend == "da4ml":
-            from symtrig.cost.targets import target_of
-
-            target_of(self.part)  # a part without an RTL timing model fails before any design is built
-        if self.backend == "da4ml" and (self.precision != "auto" or self.lut_size is not None):
-            raise SymtrigError(
-                "--precision and --lut-size apply to --backend hls4ml (da4ml types every node)"
-            )
         if self.project_name is not None and (
             not PROJECT_NAME.fullmatch(self.project_name) or self.project_name.lower() in RESERVED_NAMES
         ):

@@ -38,8 +38,32 @@ CLOCK_UNCERTAINTY = 0.1
 BUDGET_SEARCH_SECONDS = 5.0
 
 
+#: What the da4ml backend writes: Verilog (default), VHDL, or HLS C++ (da4ml's Vitis flavour).
+FLAVORS: tuple[str, ...] = ("verilog", "vhdl", "hls")
+#: Lattice families ``--place-and-route`` places and routes the Verilog on (Yosys + nextpnr, ``pnr`` extra).
+PNR_FAMILIES: tuple[str, ...] = ("nexus", "ecp5")
+
+
 class Da4mlFlow:
     name = "da4ml"
+    own_settings: frozenset[str] = frozenset({"flavor", "place_and_route"})
+    options: type | None = None
+    folder_suffix: str = "_da4ml"
+
+    def check(self, config: EmitConfig) -> None:
+        """The flavor, the place-and-route family and the part (it needs an RTL timing model) are known."""
+        from symtrig.cost.targets import target_of
+
+        if config.flavor not in FLAVORS:
+            raise SymtrigError(f"unknown flavor {config.flavor!r}; choose from {', '.join(FLAVORS)}")
+        if config.place_and_route is not None and (
+            config.flavor != "verilog" or config.place_and_route not in PNR_FAMILIES
+        ):
+            raise SymtrigError(
+                f"--place-and-route takes {' or '.join(PNR_FAMILIES)} and applies to --backend da4ml with "
+                "--flavor verilog"
+            )
+        target_of(config.part)  # a part without an RTL timing model fails before any design is built
 
     def build(
         self, spec: DesignSpec, jets: Jets, folder: Path, config: EmitConfig, warn: Callable[[str], None]
@@ -62,7 +86,7 @@ class Da4mlFlow:
             logic,
             folder,
             name=config.top_name(folder.name),
-            flavor=cast("Flavor", config.flavor),  # EmitConfig.validated() checked it is one of FLAVORS
+            flavor=cast("Flavor", config.flavor),  # check() made sure it is one of FLAVORS
             pipeline=pipeline.schedule.pipeline,
             clock_ns=config.clock,
             part=config.part,

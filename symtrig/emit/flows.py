@@ -102,9 +102,22 @@ class Candidate:
 
 
 class Flow(Protocol):
-    """One backend's path from expressions to a verified, costed project."""
+    """One backend's path from expressions to a verified, costed project.
+
+    A backend is one flow registered by name (:func:`symtrig.emit.registry.register_backend`). It declares which
+    :class:`~symtrig.emit.config.EmitConfig` settings are its own (``own_settings``: set for another backend they
+    are refused), its own options (``options``: a frozen dataclass with defaults, filled from
+    ``--backend-option KEY=VALUE``; None when it has none) and the suffix of its design folders.
+    """
 
     name: str
+    own_settings: frozenset[str]
+    options: type | None
+    folder_suffix: str
+
+    def check(self, config: EmitConfig) -> None:
+        """Refuse (``SymtrigError``, one line) settings this backend cannot build, before any design is."""
+        ...
 
     def build(
         self, spec: DesignSpec, jets: Jets, folder: Path, config: EmitConfig, warn: Callable[[str], None]

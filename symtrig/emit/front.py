@@ -24,7 +24,7 @@ from symtrig import atomic
 from symtrig.data import CLASSES, FEATURES
 from symtrig.emit.config import EmitConfig
 from symtrig.emit.flows import Candidate, Flow, Jets
-from symtrig.emit.registry import get_flow
+from symtrig.emit.registry import flow_for
 from symtrig.emit.selection import fit_data, parse_row, run_hint, score_teacher
 from symtrig.errors import SymtrigError
 from symtrig.provenance import utc_now, versions
@@ -55,6 +55,7 @@ def cost_front(
     if jobs < 1:
         raise SymtrigError(f"--jobs must be at least 1, got {jobs}")
     config = config.validated()
+    flow = flow_for(config)
     board = Path(config.leaderboard)
     hint = run_hint(board)
     outputs, features = (hint.outputs, hint.schema.features) if hint else (CLASSES, FEATURES)
@@ -67,7 +68,6 @@ def cost_front(
         raise SymtrigError(f"no expression in {board} matches --family/--cmax")
     run, data = fit_data(board, frame, hint)
     teacher = score_teacher(run, data)
-    flow = get_flow(config.backend)
     tasks = []
     for class_name, group in frame.groupby("class", sort=False):
         jets = Jets.of(data, signals(run.target, data, [str(class_name)], teacher))
@@ -142,7 +142,7 @@ def write_front(front: pd.DataFrame, config: EmitConfig, seconds: float, jobs: i
         "rows": len(front),
         "seconds": round(seconds, 1),
         "dataset": str(front["dataset"].iloc[0]) if len(front) else None,
-        "versions": versions(("da4ml",) if config.backend == "da4ml" else ("hls4ml",)),
+        "versions": versions((config.backend,)),
         "created": utc_now(),
     }
     atomic.write_json(Path(config.out) / paths.FRONT_RECORD, record)

@@ -47,6 +47,12 @@ REFERENCE_FRACTION_BITS = 10
 
 class Hls4mlFlow:
     name = "hls4ml"
+    own_settings: frozenset[str] = frozenset({"precision", "lut_size", "synth"})
+    options: type | None = None
+    folder_suffix: str = ""  # the first backend: its designs keep the plain names
+
+    def check(self, config: EmitConfig) -> None:
+        """Nothing beyond the common checks: any part and clock go into the project."""
 
     def build(
         self, spec: DesignSpec, jets: Jets, folder: Path, config: EmitConfig, warn: Callable[[str], None]

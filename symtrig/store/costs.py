@@ -16,8 +16,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-#: ``source`` value -> (the word every label uses, what it means).
-COST_SOURCES: Mapping[str, tuple[str, str]] = {
+#: ``source`` value -> (the word every label uses, what it measures or models). A backend with a source of its
+#: own adds it with :func:`register_cost_source`.
+COST_SOURCES: dict[str, tuple[str, str]] = {
     "estimate": ("estimate", "analytical cost model of the HLS C++, not synthesized"),
     "csynth": ("synthesis", "HLS C-synthesis report"),
     "vsynth": ("synthesis", "Vivado synthesis report"),
@@ -32,6 +33,14 @@ COST_SOURCES: Mapping[str, tuple[str, str]] = {
         "LUT/FF/DSP from symtrig.cost.resources",
     ),
 }
+
+
+def register_cost_source(source: str, word: str, meaning: str) -> None:
+    """Let designs carry figures from ``source``: ``word`` labels them in tables and plots, ``meaning`` says
+    what is measured and what is modelled. A source already known keeps its words (one meaning per name)."""
+    if source in COST_SOURCES and COST_SOURCES[source] != (word, meaning):
+        raise ValueError(f"cost source {source!r} is already registered with another meaning")
+    COST_SOURCES[source] = (word, meaning)
 
 
 @dataclass(frozen=True)
