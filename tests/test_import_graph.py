@@ -212,3 +212,25 @@ def test_no_module_is_longer_than_the_limit():
         for path, _ in _modules().values()
     }
     assert {path: n for path, n in lengths.items() if n > MAX_LINES} == {}
+
+
+def test_rules_written_for_users_agree_with_the_code_that_applies_them(capsys):
+    """The table-size cap the help and the docs state is the one auto precision uses; the default part and the
+    default paths are each spelled in one module."""
+    from symtrig.cli import main
+    from symtrig.emit.hls4ml_flow import AUTO_LUT_SIZES
+
+    assert main(["emit-hls", "--help"]) == 0
+    help_text = " ".join(capsys.readouterr().out.replace("│", " ").split())
+    cap = max(AUTO_LUT_SIZES)
+    assert f"doubled up to {cap}" in help_text
+    docs = (ROOT.parent / "docs" / "hls4ml-path.md").read_text()
+    assert f"double, up to {cap}" in docs
+    spelled = [p.name for p in ROOT.rglob("*.py") if '"xcvu9p-flga2577-2-e"' in p.read_text()]
+    assert spelled == ["__init__.py"]  # symtrig/backends/__init__.py: DEFAULT_PART
+    paths_spelled = [
+        p
+        for p in ROOT.rglob("*.py")
+        if 'Path("hdl_out")' in p.read_text() or 'Path("expressions' in p.read_text()
+    ]
+    assert paths_spelled == []

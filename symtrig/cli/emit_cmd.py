@@ -7,15 +7,17 @@ from typing import Annotated
 
 import typer
 
+from symtrig.backends import DEFAULT_PART
 from symtrig.cli.options import Flavor, QuietOption, Speaker, VerboseOption
 from symtrig.cli.root import app
+from symtrig.store import paths
 
 
 @app.command("emit-hls")
 def emit_hls(
     leaderboard: Annotated[
         Path, typer.Option("--leaderboard", help="Leaderboard CSV written by fit.")
-    ] = Path("expressions/leaderboard.csv"),
+    ] = paths.DEFAULT_LEADERBOARD,
     select: Annotated[
         str,
         typer.Option(
@@ -53,7 +55,7 @@ def emit_hls(
         str,
         typer.Option(
             "--lut-size",
-            help="Entries of every lookup table, or auto (1024, doubled up to 8192 while auto precision "
+            help="Entries of every lookup table, or auto (1024, doubled up to 32768 while auto precision "
             "cannot keep the AUC within tolerance).",
         ),
     ] = "auto",
@@ -87,7 +89,7 @@ def emit_hls(
             help="FPGA part. da4ml: an UltraScale+, Lattice LIFCL-... or LFE5U-... part; it picks the synthesis, "
             "operation timing and delay model.",
         ),
-    ] = "xcvu9p-flga2577-2-e",
+    ] = DEFAULT_PART,
     clock: Annotated[float, typer.Option("--clock", help="Clock period in ns.")] = 5.0,
     synth: Annotated[
         bool, typer.Option("--synth", help="Run C synthesis (needs vivado_hls or vitis_hls).")
@@ -115,7 +117,7 @@ def emit_hls(
             "--strict", help="Exit 1 when a design misses the AUC tolerance (it is still written and marked)."
         ),
     ] = False,
-    out: Annotated[Path, typer.Option("--out", help="Folder of the HLS projects.")] = Path("hdl_out"),
+    out: Annotated[Path, typer.Option("--out", help="Folder of the HLS projects.")] = Path(paths.DESIGNS_DIR),
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:

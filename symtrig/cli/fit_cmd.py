@@ -28,6 +28,7 @@ from symtrig.cli.options import (
 )
 from symtrig.cli.root import app
 from symtrig.distill import DEFAULT_BUDGET
+from symtrig.store import paths
 
 
 @app.command("fit")
@@ -81,7 +82,7 @@ def fit(
         bool,
         typer.Option("--refit/--no-refit", help="Refit each expression's constants on all training rows."),
     ] = True,
-    out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("expressions"),
+    out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path(paths.EXPRESSIONS_DIR),
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
@@ -139,7 +140,7 @@ def import_pysr(
     op_costs: Annotated[
         str, typer.Option("--op-costs", help="unit, latency, hardware or a JSON file.")
     ] = "unit",
-    out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("expressions"),
+    out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path(paths.EXPRESSIONS_DIR),
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:

@@ -7,15 +7,17 @@ from typing import Annotated
 
 import typer
 
+from symtrig.backends import DEFAULT_PART
 from symtrig.cli.options import QuietOption, Speaker, VerboseOption
 from symtrig.cli.root import app
+from symtrig.store import paths
 
 
 @app.command("front")
 def front(
     leaderboard: Annotated[
         Path, typer.Option("--leaderboard", help="Leaderboard CSV written by fit.")
-    ] = Path("expressions/leaderboard.csv"),
+    ] = paths.DEFAULT_LEADERBOARD,
     backend: Annotated[
         str,
         typer.Option(
@@ -26,7 +28,7 @@ def front(
     cmax: Annotated[
         int | None, typer.Option("--cmax", help="Only expressions fitted with this c_max.")
     ] = None,
-    part: Annotated[str, typer.Option("--part", help="FPGA part (as for emit-hls).")] = "xcvu9p-flga2577-2-e",
+    part: Annotated[str, typer.Option("--part", help="FPGA part (as for emit-hls).")] = DEFAULT_PART,
     clock: Annotated[float, typer.Option("--clock", help="Clock period in ns.")] = 5.0,
     max_auc_drop: Annotated[
         float, typer.Option("--max-auc-drop", help="da4ml: the tolerance each expression is typed by.")

@@ -9,13 +9,14 @@ import typer
 
 from symtrig.cli.options import DataHomeOption, QuietOption, VerboseOption
 from symtrig.cli.root import app
+from symtrig.store import paths
 
 
 @app.command("report")
 def report(
     leaderboard: Annotated[
         Path, typer.Option("--leaderboard", help="Leaderboard CSV written by `symtrig fit` / `import-pysr`.")
-    ] = Path("expressions/leaderboard.csv"),
+    ] = paths.DEFAULT_LEADERBOARD,
     out: Annotated[
         Path | None, typer.Option("--out", help="Report folder (default: report/ next to the leaderboard).")
     ] = None,
@@ -29,7 +30,7 @@ def report(
         typer.Option(
             "--hdl-out", help="Folder of `emit-hls` designs; those of these expressions and jets are shown."
         ),
-    ] = Path("hdl_out"),
+    ] = Path(paths.DESIGNS_DIR),
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from symtrig.backends import DEFAULT_PART
 from symtrig.errors import SymtrigError
 from symtrig.store import paths
 
@@ -35,7 +36,7 @@ class EmitConfig:
     max_latency: int | None = None  # cycles; with select 'best': best expression per class that fits
     max_latency_ns: float | None = None  # ns (cycles x clock); the same rule
     max_lut: int | None = None  # LUTs of the one-output design; the same rule
-    part: str = "xcvu9p-flga2577-2-e"
+    part: str = DEFAULT_PART
     clock: float = 5.0
     synth: bool = False
     place_and_route: str | None = (

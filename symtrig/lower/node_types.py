@@ -8,7 +8,7 @@ gets is chosen by the tune stage (:mod:`symtrig.tune.node_types`) against the ba
 * **Integer bits**: the node's calibrated range plus :data:`~symtrig.lower.ranges.HEADROOM_BITS`, so nothing
   wraps on the calibration jets. A node that is never negative (a square, an exp) is unsigned.
 * **Tables** clamp (SAT) ``argument - shift`` to an input type covering the calibrated argument range plus
-  :data:`TABLE_MARGIN` around a dyadic ``shift`` and hold ``f(v + shift)``: [-5.75, 58.25] costs a 64-wide
+  :data:`~symtrig.lower.ranges.TABLE_RANGE_MARGIN` around a dyadic ``shift`` and hold ``f(v + shift)``: [-5.75, 58.25] costs a 64-wide
   table, not a 128-wide one (each input bit doubles a table). The output type holds ``f`` over that window;
   ``logabs(0)`` saturates to its minimum.
 * **Constants** get few nonzero signed (CSD) digits on a grid fine enough for their term (da4ml spends one
@@ -28,11 +28,9 @@ import numpy as np
 
 from symtrig.errors import SymtrigError
 from symtrig.lower.program import FixedFormat, Node, NodeType, Program, tabulate
-from symtrig.lower.ranges import HEADROOM_BITS
+from symtrig.lower.ranges import HEADROOM_BITS, TABLE_RANGE_MARGIN
 
-#: Table arguments get this fraction of their calibrated span as margin on each side (as the HLS path's tables).
-TABLE_MARGIN = 0.05
-#: Widest table input: 8192 entries, the HLS path's largest table.
+#: Widest table input of the da4ml path: 8192 entries.
 MAX_TABLE_BITS = 13
 #: Widest node: a product of two stays inside the int64 models (ours and da4ml's interpreter).
 MAX_WIDTH = 28
@@ -124,11 +122,11 @@ def _table_window(function: str, lo: float, hi: float, label: str) -> TableWindo
     """The narrowest signed input type that holds ``[lo, hi]`` around a dyadic shift, coarsest shift first.
 
     [-5.75, 58.25] fits 5 integer bits around 26.25 (a 64-wide table) where no shift needs 6 (128 wide). The
-    output type holds the function over the calibrated range plus :data:`TABLE_MARGIN` (within the window).
+    output type holds the function over the calibrated range plus :data:`~symtrig.lower.ranges.TABLE_RANGE_MARGIN` (within the window).
     """
     low, high = _VISIBLE.get(function, (-math.inf, math.inf))
     lo, hi = min(max(lo, low), high), max(min(hi, high), low)
-    margin = TABLE_MARGIN * (hi - lo)
+    margin = TABLE_RANGE_MARGIN * (hi - lo)
     for bits in range(math.ceil(math.log2(max(hi - lo, 2.0**-8) / 2)), 64):
         for grid in range(bits - 3, bits - MAX_TABLE_BITS, -1):
             fits = -(2.0**bits) <= lo and hi <= 2.0**bits

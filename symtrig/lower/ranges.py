@@ -24,6 +24,9 @@ from symtrig.expr.evaluate import node_values, peak
 #: Integer bits above what the largest calibrated value needs: values up to twice the largest one seen on the
 #: calibration jets still fit, so jets a little beyond the calibration set (a test split, new data) never wrap.
 HEADROOM_BITS = 1
+#: A table's argument range is its calibrated span widened by this fraction of the span on each side, so a jet
+#: a little beyond the calibration set still reads the function, not a clamped edge (both backends' tables).
+TABLE_RANGE_MARGIN = 0.05
 
 #: A rewrite must save at least this factor in the largest intermediate magnitude (one integer bit) ...
 _MIN_GAIN = 2.0

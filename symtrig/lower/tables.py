@@ -38,13 +38,11 @@ import sympy as sp
 
 from symtrig import expr as ex
 from symtrig.errors import SymtrigError
-from symtrig.lower.ranges import range_rewritten, signed_int_bits
+from symtrig.lower.ranges import TABLE_RANGE_MARGIN, range_rewritten, signed_int_bits
 
 N_FEATURES = 16
 #: hls4ml's ``base_div`` is stored in ap_fixed<20,16>: table_size / span must stay below 2**15.
 _MAX_BASE_DIV = 2**15 - 1
-#: LUT argument ranges are widened by this fraction of their width before rounding out (unseen rows).
-RANGE_MARGIN = 0.05
 
 
 @dataclass(frozen=True)
@@ -136,7 +134,7 @@ def calibrated_range(
     if finite.size == 0:
         raise SymtrigError("a LUT argument is not finite on any calibration row; check the expression")
     lo, hi = float(finite.min()), float(finite.max())
-    margin = RANGE_MARGIN * max(hi - lo, 1e-3)
+    margin = TABLE_RANGE_MARGIN * max(hi - lo, 1e-3)
     lo, hi = max(lo - margin, domain[0]), min(hi + margin, domain[1])
     lo, hi = min(lo, domain[1]), max(hi, domain[0])
     span = 2.0 ** math.ceil(math.log2(max(hi - lo, table_size / _MAX_BASE_DIV)))

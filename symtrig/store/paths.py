@@ -39,5 +39,9 @@ def run_file(leaderboard: str | Path) -> Path:
     return Path(leaderboard).parent / RUN_FILE
 
 
+#: Where ``fit`` writes the leaderboard by default, and where emit-hls, front and report look for it.
+DEFAULT_LEADERBOARD = Path(EXPRESSIONS_DIR) / LEADERBOARD_FILE
+
+
 def default_leaderboard() -> Path:
-    return Path(EXPRESSIONS_DIR) / LEADERBOARD_FILE
+    return DEFAULT_LEADERBOARD

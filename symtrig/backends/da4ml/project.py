@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 from symtrig.atomic import atomic_directory
+from symtrig.backends import DEFAULT_PART
 from symtrig.errors import SymtrigError
 
 Flavor = Literal["verilog", "vhdl", "hls"]
 
 #: The device symtrig's HLS path targets by default (``symtrig emit-hls --part``).
-DEFAULT_PART = "xcvu9p-flga2577-2-e"
 
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,62}\Z")
 

@@ -24,6 +24,7 @@ import numpy as np
 import yaml
 
 from symtrig.atomic import atomic_directory
+from symtrig.backends import DEFAULT_PART
 from symtrig.backends.hls4ml.include import make_include_dir
 from symtrig.errors import SymtrigError
 from symtrig.lower.fixed import FixedType
@@ -115,7 +116,7 @@ def write_project(
     out_dir: Path,
     *,
     precision: str = "ap_fixed<18,8>",
-    part: str = "xcvu9p-flga2577-2-e",
+    part: str = DEFAULT_PART,
     clock_period: float = 5,
     project_name: str = "myproject",
     X_tb: np.ndarray | None = None,
