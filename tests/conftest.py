@@ -19,6 +19,33 @@ def make_jet_frame(per_class: int = 60, seed: int = 0) -> pd.DataFrame:
     return frame.sample(frac=1.0, random_state=seed).reset_index(drop=True)
 
 
+#: A fit small enough for a test: a few generations on 400 rows.
+QUICK_FIT = ["--generations", "4", "--budget", "30", "--max-rows", "400"]
+
+
+def quick_fit(root, families: str, *, seed: int, cmax: int = 12):
+    """A leaderboard fitted quickly on Gaussian jets (120 per class) in ``root``; returns its folder."""
+    from symtrig.cli import main
+
+    jets = root / "jets.parquet"
+    make_jet_frame(per_class=120, seed=seed).to_parquet(jets)
+    out = root / "expressions"
+    args = [
+        "fit",
+        "--families",
+        families,
+        "--data",
+        str(jets),
+        "--out",
+        str(out),
+        *QUICK_FIT,
+        "--cmax",
+        str(cmax),
+    ]
+    assert main(args) == 0
+    return out
+
+
 @pytest.fixture
 def jet_frame() -> pd.DataFrame:
     return make_jet_frame()

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 import sympy as sp
-from conftest import make_jet_frame
+from conftest import quick_fit
 
 from symtrig.cli import main
 from symtrig.emit.flows import Build, Candidate, Outcome
@@ -17,8 +17,6 @@ from symtrig.emit.registry import options_of, register_backend, unregister_backe
 from symtrig.errors import SymtrigError
 from symtrig.expr import evaluate
 from symtrig.store.costs import CostReport, register_cost_source
-
-FIT = ["--generations", "4", "--budget", "30", "--max-rows", "400", "--cmax", "10"]
 
 
 @dataclass(frozen=True)
@@ -76,12 +74,7 @@ class CFunctionFlow:
 
 @pytest.fixture(scope="module")
 def board(tmp_path_factory):
-    root = tmp_path_factory.mktemp("toy")
-    jets = root / "jets.parquet"
-    make_jet_frame(per_class=120, seed=3).to_parquet(jets)
-    out = root / "expressions"
-    assert main(["fit", "--families", "poly", "--data", str(jets), "--out", str(out), *FIT]) == 0
-    return str(out / "leaderboard.csv")
+    return str(quick_fit(tmp_path_factory.mktemp("toy"), "poly", seed=3, cmax=10) / "leaderboard.csv")
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import make_jet_frame
+from conftest import quick_fit
 
 from symtrig.cli import main
 from symtrig.data import CLASSES
@@ -18,17 +18,10 @@ from symtrig.select import best_sets, ranked
 from symtrig.store import leaderboard
 from symtrig.store.designs import read_designs
 
-FIT = ["--generations", "4", "--budget", "30", "--max-rows", "400", "--cmax", "12"]
-
 
 @pytest.fixture(scope="module")
 def fitted(tmp_path_factory):
-    root = tmp_path_factory.mktemp("emit")
-    jets = root / "jets.parquet"
-    make_jet_frame(per_class=120, seed=11).to_parquet(jets)
-    out = root / "expressions"
-    assert main(["fit", "--families", "poly,trig,exp,log", "--data", str(jets), "--out", str(out), *FIT]) == 0
-    return out
+    return quick_fit(tmp_path_factory.mktemp("emit"), "poly,trig,exp,log", seed=11)
 
 
 @pytest.fixture(scope="module")

@@ -6,24 +6,17 @@ import json
 
 import pandas as pd
 import pytest
-from conftest import make_jet_frame
+from conftest import quick_fit
 
 import symtrig
 from symtrig.cli import main
 from symtrig.select import ranked
 from symtrig.store.designs import read_designs
 
-FIT = ["--generations", "4", "--budget", "30", "--max-rows", "400", "--cmax", "12"]
-
 
 @pytest.fixture(scope="module")
 def fitted(tmp_path_factory):
-    root = tmp_path_factory.mktemp("front")
-    jets = root / "jets.parquet"
-    make_jet_frame(per_class=120, seed=5).to_parquet(jets)
-    out = root / "expressions"
-    assert main(["fit", "--families", "poly,exp", "--data", str(jets), "--out", str(out), *FIT]) == 0
-    return out
+    return quick_fit(tmp_path_factory.mktemp("front"), "poly,exp", seed=5)
 
 
 @pytest.fixture(scope="module")

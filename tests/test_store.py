@@ -113,8 +113,8 @@ def _value(column: str, i: int):
     return {"int64": i + 1, "float64": 0.5 + i / 10, "string": f"{column}{i}"}[kind]
 
 
-def test_a_design_record_round_trips_and_the_table_lists_each_design(tmp_path):
-    record = DesignRecord(
+def _design_record() -> DesignRecord:
+    return DesignRecord(
         design="poly_c40",
         backend="hls4ml",
         outputs=(DesignOutput(0, "g", "g-id", "poly", "x", "x", 0.8, 0.7995, 0.0002, 0.0, 0.0),),
@@ -129,6 +129,10 @@ def test_a_design_record_round_trips_and_the_table_lists_each_design(tmp_path):
         dataset={"label": "sample (simulated)", "fingerprint": "sha256:d"},
         settings={"max_latency": None},
     )
+
+
+def test_a_design_record_round_trips_and_the_table_lists_each_design(tmp_path):
+    record = _design_record()
     write_design(tmp_path / "poly_c40", record)
     (tmp_path / "broken").mkdir()
     (tmp_path / "broken" / "design.json").write_text("{not json")
@@ -141,21 +145,7 @@ def test_a_design_record_round_trips_and_the_table_lists_each_design(tmp_path):
 
 
 def test_a_record_of_a_newer_layout_or_with_an_unknown_field_is_reported_by_name_not_skipped(tmp_path):
-    record = DesignRecord(
-        design="poly_c40",
-        backend="hls4ml",
-        outputs=(DesignOutput(0, "g", "g-id", "poly", "x", "x", 0.8, 0.7995, 0.0002, 0.0, 0.0),),
-        precision="ap_fixed<12,5>",
-        tolerance=Tolerance(0.001, True, 0.0, True),
-        cost=CostReport(3, 15.0, 1, 7, 300, 200, 0, "estimate"),
-        clock_ns=5.0,
-        part="xcvu9p-flga2577-2-e",
-        inputs="standardized",
-        mean=(0.0,),
-        scale=(1.0,),
-        dataset={"label": "sample (simulated)", "fingerprint": "sha256:d"},
-        settings={},
-    )
+    record = _design_record()
     data = record.to_json()
     assert data["schema"] == SCHEMA_VERSION
     older = {k: v for k, v in data.items() if k != "schema"}  # written before the layout had a version
