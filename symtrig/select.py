@@ -11,7 +11,7 @@ deterministic.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,7 +40,7 @@ class Budget:
     """What a design's hardware must fit (``emit-hls --max-latency / --max-latency-ns / --max-lut``); None: free.
 
     Within a budget the rule is the same as without one, applied to the rows whose costed design fits: per
-    class, the best validation AUC (:func:`best_fitting`).
+    class, the best validation AUC (the first row of :func:`ranked` that fits).
     """
 
     cycles: int | None = None
@@ -76,12 +76,6 @@ class Budget:
             f"--max-lut {self.lut}" if self.lut is not None else "",
         ]
         return ", ".join(p for p in parts if p)
-
-
-def best_fitting(rows: pd.DataFrame, fits: Callable[[object], bool]) -> object | None:
-    """The index of the best row (:func:`ranked`) for which ``fits(index)`` holds, or None; rows are tried best
-    first, so only as many are costed as it takes."""
-    return next((index for index in ranked(rows).index if fits(index)), None)
 
 
 def mark_best(frame: pd.DataFrame) -> pd.Series[bool]:

@@ -197,7 +197,7 @@ def test_a_latency_budget_picks_the_best_validation_auc_that_fits_for_each_class
     flow, config = Hls4mlFlow(), EmitConfig()
     cycles = {
         row.expr_id: flow.candidate(
-            parse_expression(row.expression), Jets.for_classes(data, [row[2]]), config
+            [parse_expression(row.expression)], Jets.for_classes(data, [row[2]]), config
         ).cost.latency_cycles
         for row in trig.itertuples()
     }

@@ -168,8 +168,23 @@ def test_the_time_budget_bounds_the_search(design, calibration, sample):
         program, *calibration, model=ModelState, slice_size=len(sample.y_test), time_budget=0.0
     )
     assert time.perf_counter() - started < 10
-    assert not types.complete and not types.decisions and types.met  # the uniform width that met the rule
-    assert types.evaluations == len(types.tried) + 1 and types.uniform_fraction == design[1].uniform_fraction
+    assert (
+        not types.complete and not types.decisions and types.met
+    )  # the start that met the rule, no greedy step
+    # the uniform scan, then the per-output start (tried and met here), nothing after the deadline
+    assert [name for name, _ in types.tried][-1] == "per output"
+    assert types.evaluations == len(types.tried) and types.uniform_fraction == design[1].uniform_fraction
+
+
+def test_each_node_starts_at_the_width_its_own_outputs_need_not_the_most_demanding_outputs(
+    design, calibration, sample
+):
+    program = design[0]
+    types = choose_node_types(
+        program, *calibration, model=ModelState, slice_size=len(sample.y_test), time_budget=0.0
+    )
+    widths = {t.fmt.fraction for t, outputs in zip(types.nodes, program.output_sets, strict=True) if outputs}
+    assert len(widths) > 1 and max(widths) <= types.uniform_fraction
 
 
 def test_the_model_runs_100k_rows_of_a_five_output_design_in_well_under_a_second(design):

@@ -4,7 +4,7 @@ fits the budget.
 Why: a trigger engineer is given a latency (cycles or ns) and an area, not a complexity. The front member with
 the best validation AUC may nest tables or chain wide products and need 5-6 cycles while a slightly weaker member
 of the same front needs 2, and complexity does not tell them apart. Candidates are tried in the order of the one
-selection rule (:func:`symtrig.select.best_fitting`), each costed by the backend's flow as a one-output design
+selection rule (:func:`symtrig.select.ranked`), each costed by the backend's flow as a one-output design
 (:meth:`~symtrig.emit.flows.Flow.candidate`, the same figures ``symtrig front`` writes); the first that fits is
 chosen. The whole IP is then built as usual and its own figures are checked against the budget (shared
 subexpressions and its final precision can move them; emit-hls warns when they miss).
@@ -20,7 +20,10 @@ from symtrig.emit.config import EmitConfig
 from symtrig.emit.flows import Flow, Jets
 from symtrig.emit.selection import DesignSpec, parse_row, spec
 from symtrig.errors import SymtrigError
-from symtrig.select import Budget, best_fitting
+from symtrig.select import Budget, ranked
+
+#: Times the set chosen for a budget is costed together before the closest set is built as it is.
+MAX_SWAPS = 6
 
 
 def budget_of(config: EmitConfig) -> Budget:
@@ -37,26 +40,61 @@ def within_budget(
     board: str,
     features: Sequence[str],
 ) -> DesignSpec:
-    """The design rebuilt from, per class in its output order, the best row of its family whose cost fits."""
+    """The design rebuilt from, per class in its output order, the best row of its family whose cost fits.
+
+    The chosen rows are then costed together by the same model (:data:`MAX_SWAPS` times at most): built into one
+    IP their types and shared subexpressions differ, and a set of one-stage-fitting outputs can need a stage
+    more. While the set misses the budget, the class whose choice has the longest modelled path takes its next
+    fitting row (the rule's next best) instead.
+    """
     budget = budget_of(config)
     family, cmax = design.rows["family"].iloc[0], design.rows["cmax"].iloc[0]
     candidates = frame[(frame["family"] == family) & (frame["cmax"] == cmax)]
     flow.prepare_budget(design, jets, config)
-    chosen = []
+    options: list[
+        list[tuple[object, float]]
+    ] = []  # per class: fitting rows, best first, with their path (ns)
     for number, class_name in enumerate(design.classes):
         rows = candidates[candidates["class"] == class_name]
-        own = jets.only(number)  # the candidate is judged on its own class's signal rows
-
-        def fits(index: object, rows: pd.DataFrame = rows, own: Jets = own) -> bool:
-            row = next(rows.loc[[index]].itertuples())
-            cost = flow.candidate(parse_row(row, board, features), own, config).cost
-            return budget.admits(cost.latency_cycles, cost.latency_ns, cost.lut)
-
-        index = best_fitting(rows, fits)
-        if index is None:
+        fitting = _fitting_rows(rows, flow, jets.only(number), config, budget, board, features)
+        if not fitting:
             raise SymtrigError(
                 f"no {family} expression of class {class_name} fits {budget.describe()} ({len(rows)} tried); "
                 "raise the budget or choose another family"
             )
-        chosen.append(index)
-    return spec(f"{design.name}_{budget.label}", candidates.loc[chosen], board, features)
+        options.append(fitting)
+    picks = [0] * len(options)
+    for _ in range(MAX_SWAPS):
+        chosen = candidates.loc[[options[k][i][0] for k, i in enumerate(picks)]]
+        exprs = [parse_row(row, board, features) for _, row in chosen.iterrows()]
+        cost = flow.candidate(exprs, jets, config).cost
+        if budget.admits(cost.latency_cycles, cost.latency_ns, cost.lut):
+            break
+        movable = [k for k, i in enumerate(picks) if i + 1 < len(options[k])]
+        if not movable:
+            break  # the closest set: the built design's own figures are checked and warned about
+        slowest = max(movable, key=lambda k: options[k][picks[k]][1])
+        picks[slowest] += 1
+    return spec(f"{design.name}_{budget.label}", chosen, board, features)
+
+
+def _fitting_rows(
+    rows: pd.DataFrame,
+    flow: Flow,
+    jets: Jets,
+    config: EmitConfig,
+    budget: Budget,
+    board: str,
+    features: Sequence[str],
+    limit: int = 4,
+) -> list[tuple[object, float]]:
+    """Up to ``limit`` rows that fit alone, in the order of the selection rule (:func:`symtrig.select.ranked`:
+    the first is the rule's choice), each with its modelled path in ns."""
+    found: list[tuple[object, float]] = []
+    for index in ranked(rows).index:
+        cost = flow.candidate([parse_row(rows.loc[index], board, features)], jets, config).cost
+        if budget.admits(cost.latency_cycles, cost.latency_ns, cost.lut):
+            found.append((index, float(cost.extra.get("critical_path_ns") or cost.latency_ns)))
+            if len(found) == limit:
+                break
+    return found

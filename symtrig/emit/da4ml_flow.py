@@ -12,7 +12,7 @@ modelled delay (:mod:`symtrig.cost.timing`) — a model, no place and route).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -108,9 +108,9 @@ class Da4mlFlow:
             details=_details(program, types, project, pipeline),
         )
 
-    def candidate(self, expr: sp.Expr, jets: Jets, config: EmitConfig) -> Candidate:
-        """``expr`` alone: stages by the ns schedule, resources by :mod:`symtrig.cost.resources`, and its test
-        AUC from symtrig's bit-exact model (no synthesis: every figure a model)."""
+    def candidate(self, exprs: Sequence[sp.Expr], jets: Jets, config: EmitConfig) -> Candidate:
+        """``exprs`` as one design: stages by the ns schedule, resources by :mod:`symtrig.cost.resources`, and
+        each output's test AUC from symtrig's bit-exact model (no synthesis: every figure a model)."""
         from symtrig.backends.da4ml import trace_program
         from symtrig.cost.op_timing import op_timing
         from symtrig.cost.resources import RESOURCE_MODELS, design_resources
@@ -121,13 +121,13 @@ class Da4mlFlow:
         from symtrig.verify.program_model import run_program
 
         target = target_of(config.part)
-        program, types = _lowered((expr,), jets, config.max_auc_drop, BUDGET_SEARCH_SECONDS)
+        program, types = _lowered(tuple(exprs), jets, config.max_auc_drop, BUDGET_SEARCH_SECONDS)
         logic = trace_program(program, types)
         planned = schedule(
             logic, config.clock * (1 - CLOCK_UNCERTAINTY), op_timing(target.family), target.model
         )
         resources = design_resources(logic, list(planned.pipeline.solutions), RESOURCE_MODELS[target.family])
-        y_test = run_program(program, types, jets.standardize(jets.X_test)).y[:, 0]
+        y_test = run_program(program, types, jets.standardize(jets.X_test)).y
         cost = CostReport(
             latency_cycles=planned.stages,
             latency_ns=planned.stages * config.clock,
@@ -145,7 +145,10 @@ class Da4mlFlow:
                 "precision_met": types.met,
             },
         )
-        return Candidate(cost, one_vs_rest_auc(signal_of(jets.labels_test, 0), y_test, True))
+        aucs = tuple(
+            one_vs_rest_auc(signal_of(jets.labels_test, k), y_test[:, k], True) for k in range(len(exprs))
+        )
+        return Candidate(cost, aucs)
 
     def prepare_budget(self, spec: DesignSpec, jets: Jets, config: EmitConfig) -> None:
         """Nothing to prepare: every candidate is scheduled in ns on its own."""

@@ -95,10 +95,10 @@ class Build:
 
 @dataclass(frozen=True)
 class Candidate:
-    """One expression costed alone as a one-output design, without writing a project (the front, budgets)."""
+    """Expressions costed as one design by the backend's model, without writing a project (front, budgets)."""
 
     cost: CostReport
-    auc_fixed: float | None = None  # test AUC of its bit-exact model, where the flow gets it cheaply
+    auc_fixed: tuple[float, ...] | None = None  # per output, test AUC of its bit-exact model, where cheap
 
 
 class Flow(Protocol):
@@ -130,6 +130,7 @@ class Flow(Protocol):
         """Whatever ``candidate`` needs to know of the whole design first (latency and LUT budgets)."""
         ...
 
-    def candidate(self, expr: sp.Expr, jets: Jets, config: EmitConfig) -> Candidate:
-        """``expr`` alone as a one-output design, costed by the backend's model (front, budgets)."""
+    def candidate(self, exprs: Sequence[sp.Expr], jets: Jets, config: EmitConfig) -> Candidate:
+        """``exprs`` as one design (``jets`` has their outputs' signal rows), costed by the backend's model
+        (the front costs each expression alone; budgets also the chosen set together)."""
         ...

@@ -97,7 +97,7 @@ def _cost_rows(
 ) -> list[tuple[pd.Series, Candidate]]:
     """Each row's expression costed alone (in a worker process when ``jobs`` > 1)."""
     return [
-        (row, flow.candidate(parse_row(row, board, features), jets, config)) for _, row in rows.iterrows()
+        (row, flow.candidate([parse_row(row, board, features)], jets, config)) for _, row in rows.iterrows()
     ]
 
 
@@ -107,7 +107,7 @@ def _front_row(
     cost = candidate.cost
     return {
         **{column: row.get(column) for column in LEADERBOARD_COLUMNS},
-        "auc_fixed": candidate.auc_fixed,
+        "auc_fixed": candidate.auc_fixed[0] if candidate.auc_fixed else None,
         "backend": config.backend,
         "part": config.part,
         "clock_ns": config.clock,

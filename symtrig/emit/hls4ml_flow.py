@@ -11,7 +11,7 @@ test split) → cost (a synthesis report when one exists or ``--synth`` runs Vit
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
@@ -101,15 +101,17 @@ class Hls4mlFlow:
     def prepare_budget(self, spec: DesignSpec, jets: Jets, config: EmitConfig) -> None:
         """Nothing: each candidate is costed on its own (at a reference precision)."""
 
-    def candidate(self, expr: sp.Expr, jets: Jets, config: EmitConfig) -> Candidate:
-        """``expr`` as a one-output IP, estimated at the integer bits auto precision starts from and
+    def candidate(self, exprs: Sequence[sp.Expr], jets: Jets, config: EmitConfig) -> Candidate:
+        """``exprs`` as one IP, estimated at the integer bits auto precision starts from and
         :data:`REFERENCE_FRACTION_BITS` (what the whole IP's precision is, only the whole IP knows); no AUC:
         the reference precision is not the one a design would be built at."""
         from symtrig.backends.hls4ml.project import write_project
         from symtrig.cost.hls_estimate import estimate_project
 
         size = config.lut_size or AUTO_LUT_SIZES[0]
-        lowered = lower([expr], mean=jets.mean, scale=jets.scale, X_calib_raw=jets.X_calib, lut_size=size)
+        lowered = lower(
+            list(exprs), mean=jets.mean, scale=jets.scale, X_calib_raw=jets.X_calib, lut_size=size
+        )
         integer = min(integer_bits(lowered, lowered.ip_inputs(jets.X_calib))[0], 31)
         fixed = FixedType(min(32, integer + lowered.table_frac_bits(REFERENCE_FRACTION_BITS)), integer)
         with tempfile.TemporaryDirectory(prefix="symtrig-candidate-") as scratch:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -157,14 +158,18 @@ def table_input_bounds(window: TableWindow) -> tuple[int, int]:
 Settings = dict[tuple[str, int, int], int]
 
 
-def uniform_settings(program: Program, plan: Plan, fraction: int, digits: int = FULL_DIGITS) -> Settings:
-    """Every node at ``fraction`` bits (within its bounds), every coefficient at ``digits`` digits."""
+def uniform_settings(
+    program: Program, plan: Plan, fraction: int | Sequence[int], digits: int = FULL_DIGITS
+) -> Settings:
+    """Every node at ``fraction`` bits (one width, or one per node; within its bounds), every coefficient at
+    ``digits`` digits."""
+    widths = [fraction] * len(program.nodes) if isinstance(fraction, int) else list(fraction)
     settings: Settings = {}
     for index, node in enumerate(program.nodes):
-        settings["fraction", index, -1] = fraction
+        settings["fraction", index, -1] = widths[index]
         if node.kind == "table":
             settings["table input", index, -1] = int(
-                np.clip(fraction, *table_input_bounds(plan.tables[index]))
+                np.clip(widths[index], *table_input_bounds(plan.tables[index]))
             )
         for term in range(len(node.operands) if node.kind == "add" else 0):
             settings["digits", index, term] = digits

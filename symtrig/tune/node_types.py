@@ -133,24 +133,48 @@ def choose_node_types(
     search = _Search(program, model, X_calib, labels, slice_size, max_auc_drop)
     deadline, target = started + time_budget, max_auc_drop * SEARCH_SHARE
     tried: list[tuple[str, float]] = []
+    met_at: dict[int, int] = {}  # output -> the narrowest uniform width at which it alone meets the rule
     for fraction in UNIFORM_FRACTIONS:
         tried.append((f"fraction {fraction}", search.reset(uniform_settings(program, search.plan, fraction))))
+        met_at.update(
+            {int(k): fraction for k in np.flatnonzero(search.scores <= target) if int(k) not in met_at}
+        )
         if tried[-1][1] <= target:
             break
     uniform = int(min(tried, key=lambda t: t[1])[0].split()[1])
-    if search.reset(uniform_settings(program, search.plan, uniform)) <= target:
+    start = _per_output_widths(program, met_at, uniform)
+    per_output = start != [uniform] * len(program.nodes)
+    if per_output and search.reset(uniform_settings(program, search.plan, start)) <= target:
+        tried.append(("per output", float(search.scores.max())))
+    else:
+        start = [uniform] * len(program.nodes)
+    if search.scores.max() <= target or search.reset(uniform_settings(program, search.plan, start)) <= target:
         for digits in range(1, FULL_DIGITS):
             if time.perf_counter() > deadline:
                 break
             tried.append(
-                (f"digits {digits}", search.reset(uniform_settings(program, search.plan, uniform, digits)))
+                (f"digits {digits}", search.reset(uniform_settings(program, search.plan, start, digits)))
             )
             if tried[-1][1] <= target:
                 break
         if search.scores.max() > target:  # stopped early: back to the constants that met it
-            search.reset(uniform_settings(program, search.plan, uniform))
+            search.reset(uniform_settings(program, search.plan, start))
     complete = search.greedy(deadline, target) and time.perf_counter() <= deadline
     return search.result(uniform, tuple(tried), complete, time.perf_counter() - started)
+
+
+def _per_output_widths(program: Program, met_at: dict[int, int], uniform: int) -> list[int]:
+    """Per node, the widest of the uniform widths its outputs met the rule at (``uniform`` where unknown).
+
+    Why: one uniform width for a multi-output design is the width its most demanding output needs, and the
+    greedy phase, which lowers one variable at a time, does not always find its way back down from there: the
+    other outputs' nodes (and tables, whose size doubles per bit) stayed wider than each output alone needs,
+    which made designs larger and, by a few hundredths of a ns per adder, a stage longer than their outputs
+    costed alone (``symtrig front``). Starting each node at what its own outputs need removes that gap.
+    """
+    return [
+        max((met_at.get(k, uniform) for k in outputs), default=uniform) for outputs in program.output_sets
+    ]
 
 
 class _Search:
