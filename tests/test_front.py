@@ -38,7 +38,7 @@ def test_every_leaderboard_row_is_costed_once_with_its_source_and_the_run_is_rec
     # calibration jets; the test split is another draw)
     joined = front.merge(board[["expr_id", "auc"]], on="expr_id", suffixes=("", "_board"))
     assert ((joined["auc_fixed"] - joined["auc_board"]).abs() < 0.01).all()
-    record = json.loads((front_dir / "front.json").read_text())
+    (record,) = json.loads((front_dir / "front.json").read_text())["runs"]
     assert (
         record["rows"] == len(board)
         and record["settings"]["backend"] == "da4ml"
@@ -51,7 +51,8 @@ def test_a_front_of_another_backend_is_added_beside_and_a_rerun_replaces_its_own
 ):
     out = tmp_path / "hdl"
     out.mkdir()
-    (out / "front.csv").write_bytes((front_dir / "front.csv").read_bytes())
+    for name in ("front.csv", "front.json"):
+        (out / name).write_bytes((front_dir / name).read_bytes())
     board = str(fitted / "leaderboard.csv")
     for _ in range(2):
         assert (
@@ -75,6 +76,8 @@ def test_a_front_of_another_backend_is_added_beside_and_a_rerun_replaces_its_own
     assert (front["backend"] == "hls4ml").sum() == poly
     assert (front.loc[front["backend"] == "hls4ml", "cost_source"] == "estimate").all()
     assert (front["backend"] == "da4ml").sum() == len(pd.read_csv(front_dir / "front.csv"))
+    runs = json.loads((out / "front.json").read_text())["runs"]
+    assert sorted(r["settings"]["backend"] for r in runs) == ["da4ml", "hls4ml"]  # a record per set of rows
 
 
 def test_the_python_api_returns_the_same_figures_without_writing_in_one_process_or_two(fitted, front_dir):

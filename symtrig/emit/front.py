@@ -7,11 +7,12 @@ one-output design by its backend's own model, without writing a project (:meth:`
 candidate`: the da4ml flow types it by the tolerance rule, schedules it in ns and models its resources, and runs
 its bit-exact model on the test split; the hls4ml flow estimates it at a reference precision). The rows go to
 ``front.csv`` beside the designs (hardware results; the leaderboard stays fit's), joined by ``expr_id``, one set
-of rows per backend, part and clock, with a ``front.json`` run record (settings, versions, dataset, seconds).
+of rows per backend, part and clock, with a ``front.json`` run record per set (settings, versions, dataset, seconds).
 """
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
@@ -145,8 +146,23 @@ def write_front(front: pd.DataFrame, config: EmitConfig, seconds: float, jobs: i
         "versions": versions((config.backend,)),
         "created": utc_now(),
     }
-    atomic.write_json(Path(config.out) / paths.FRONT_RECORD, record)
+    record_path = Path(config.out) / paths.FRONT_RECORD
+    atomic.write_json(record_path, {"runs": [*_other_runs(record_path, config), record]})
     return path
+
+
+def _other_runs(record_path: Path, config: EmitConfig) -> list[dict[str, Any]]:
+    """The run records of ``front.json`` for other backends, parts or clocks (their rows stay in front.csv)."""
+    try:
+        runs = json.loads(record_path.read_text())["runs"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []  # no record yet, or one this symtrig did not write: the rows it described were replaced too
+    mine = (config.backend, config.part, float(config.clock))
+    return [
+        r
+        for r in runs
+        if (r["settings"]["backend"], r["settings"]["part"], float(r["settings"]["clock"])) != mine
+    ]
 
 
 def read_front(path: str | Path) -> pd.DataFrame:
