@@ -147,7 +147,7 @@ def test_a_design_record_round_trips_and_the_table_lists_each_design(tmp_path):
 def test_a_record_of_a_newer_layout_or_with_an_unknown_field_is_reported_by_name_not_skipped(tmp_path):
     record = _design_record()
     data = record.to_json()
-    assert data["schema"] == SCHEMA_VERSION
+    assert data["schema"] == SCHEMA_VERSION and data["cost"]["sources"] == ["estimate"]
     older = {k: v for k, v in data.items() if k != "schema"}  # written before the layout had a version
     newer = {**data, "schema": SCHEMA_VERSION + 1}
     extra = {**data, "cost": {**data["cost"], "routed_fmax_mhz": 250.0}}
@@ -167,3 +167,12 @@ def test_the_package_exports_its_api_and_version():
     assert symtrig.__version__ and symtrig.__version__ != "0+unknown"
     for name in symtrig.__all__:
         assert getattr(symtrig, name) is not None, name
+
+
+def test_a_cost_lists_every_source_behind_its_figures():
+    routed = {"source": "nextpnr (post-route)", "fmax_mhz": 120.0}
+    cost = CostReport(
+        3, 15.0, 1, 2, 900, 300, 0, "yosys", {"delay_model": "UltraScale+", "place_and_route": routed}
+    )
+    assert cost.sources == ("yosys", "delay model: UltraScale+", "nextpnr (post-route)")
+    assert CostReport(4, 20.0, 1, 2, 900, 300, 0, "estimate").sources == ("estimate",)

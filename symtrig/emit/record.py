@@ -149,6 +149,7 @@ def readme(record: DesignRecord, backend_notes: str) -> str:
         "",
         f"Latency {cost.latency_cycles} cycles = {cost.latency_ns:g} ns at {record.clock_ns} ns, DSP {cost.dsp}, "
         f"LUT {cost.lut}, FF {cost.ff}, BRAM18 {cost.bram} on {record.part}: {cost.source} ({kind}).",
+        f"Every source behind these figures: {'; '.join(cost.sources)}.",
         "",
         backend_notes,
     ]

@@ -60,3 +60,15 @@ class CostReport:
     bram: int
     source: str
     extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """Every source behind a figure of this report: the counts' source, the delay model behind modelled
+        stage delays, and post-route timing when a design was placed and routed."""
+        found = [self.source]
+        if self.extra.get("delay_model"):
+            found.append(f"delay model: {self.extra['delay_model']}")
+        routed = self.extra.get("place_and_route")
+        if isinstance(routed, Mapping) and routed.get("source"):
+            found.append(str(routed["source"]))
+        return tuple(found)

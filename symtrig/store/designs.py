@@ -87,6 +87,7 @@ class DesignRecord:
 
     def to_json(self) -> dict[str, Any]:
         data = {"schema": SCHEMA_VERSION, **asdict(self)}
+        data["cost"]["sources"] = list(self.cost.sources)  # every source behind a figure, for the reader
         data["outputs"] = [{**asdict(o), "auc_change": o.auc_change} for o in self.outputs]
         return data
 
@@ -107,7 +108,7 @@ class DesignRecord:
                 **data,
                 "outputs": outputs,
                 "tolerance": Tolerance(**data["tolerance"]),
-                "cost": CostReport(**data["cost"]),
+                "cost": CostReport(**{k: v for k, v in data["cost"].items() if k != "sources"}),
                 "mean": tuple(data["mean"]),
                 "scale": tuple(data["scale"]),
             }
@@ -184,6 +185,7 @@ DESIGN_COLUMNS: tuple[str, ...] = (
     "ff",
     "bram",
     "cost_source",
+    "cost_sources",
     "max_latency",
     "max_latency_ns",
     "max_lut",
@@ -218,6 +220,7 @@ def design_row(record: DesignRecord) -> dict[str, Any]:
         "ff": cost.ff,
         "bram": cost.bram,
         "cost_source": cost.source,
+        "cost_sources": "; ".join(cost.sources),
         "max_latency": record.settings.get("max_latency"),
         "max_latency_ns": record.settings.get("max_latency_ns"),
         "max_lut": record.settings.get("max_lut"),
