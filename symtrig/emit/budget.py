@@ -44,8 +44,9 @@ def within_budget(
 
     The chosen rows are then costed together by the same model (:data:`MAX_SWAPS` times at most): built into one
     IP their types and shared subexpressions differ, and a set of one-stage-fitting outputs can need a stage
-    more. While the set misses the budget, the class whose choice has the longest modelled path takes its next
-    fitting row (the rule's next best) instead.
+    more. While the set misses the budget, one class takes its next fitting row (the rule's next best): of the
+    single moves that make the set fit, the one that gives up the least validation AUC; if none does, the class
+    whose choice has the longest modelled path.
     """
     budget = budget_of(config)
     family, cmax = design.rows["family"].iloc[0], design.rows["cmax"].iloc[0]
@@ -64,17 +65,26 @@ def within_budget(
             )
         options.append(fitting)
     picks = [0] * len(options)
+
+    def set_fits(choice: list[int]) -> bool:
+        rows = candidates.loc[[options[k][i][0] for k, i in enumerate(choice)]]
+        cost = flow.candidate([parse_row(r, board, features) for _, r in rows.iterrows()], jets, config).cost
+        return budget.admits(cost.latency_cycles, cost.latency_ns, cost.lut)
+
+    def auc_lost(k: int) -> float:  # validation AUC class k gives up by moving to its next fitting row
+        now, then = options[k][picks[k]][0], options[k][picks[k] + 1][0]
+        return float(candidates.at[now, "auc_val"]) - float(candidates.at[then, "auc_val"])
+
     for _ in range(MAX_SWAPS):
-        chosen = candidates.loc[[options[k][i][0] for k, i in enumerate(picks)]]
-        exprs = [parse_row(row, board, features) for _, row in chosen.iterrows()]
-        cost = flow.candidate(exprs, jets, config).cost
-        if budget.admits(cost.latency_cycles, cost.latency_ns, cost.lut):
+        if set_fits(picks):
             break
-        movable = [k for k, i in enumerate(picks) if i + 1 < len(options[k])]
+        movable = sorted((k for k, i in enumerate(picks) if i + 1 < len(options[k])), key=auc_lost)
         if not movable:
             break  # the closest set: the built design's own figures are checked and warned about
-        slowest = max(movable, key=lambda k: options[k][picks[k]][1])
-        picks[slowest] += 1
+        # the single move that makes the set fit at the least validation AUC, else the slowest class moves on
+        fixing = next((k for k in movable if set_fits([i + (j == k) for j, i in enumerate(picks)])), None)
+        picks[fixing if fixing is not None else max(movable, key=lambda k: options[k][picks[k]][1])] += 1
+    chosen = candidates.loc[[options[k][i][0] for k, i in enumerate(picks)]]
     return spec(f"{design.name}_{budget.label}", chosen, board, features)
 
 
