@@ -34,7 +34,7 @@ def front(
         float, typer.Option("--max-auc-drop", help="da4ml: the tolerance each expression is typed by.")
     ] = 0.001,
     out: Annotated[Path, typer.Option("--out", help="Folder of the designs; front.csv goes there.")] = Path(
-        "hdl_out"
+        paths.DESIGNS_DIR
     ),
     jobs: Annotated[
         int, typer.Option("--jobs", help="Worker processes sharing the expressions (as fit's --jobs).")
@@ -45,6 +45,7 @@ def front(
     """Cost every leaderboard expression as a one-output design: latency (cycles, ns), LUT, FF, DSP, fixed AUC."""
     from symtrig.emit import EmitConfig
     from symtrig.emit.front import run_front
+    from symtrig.report.front import SUMMARY_BUDGETS_NS, best_within, with_shown_auc
 
     config = EmitConfig(
         leaderboard=str(leaderboard),
@@ -60,13 +61,11 @@ def front(
     rows, path = run_front(config, progress=speaker.step, jobs=jobs)
     source = rows["cost_source"].iloc[0]
     typer.echo(f"dataset: {rows['dataset'].iloc[0]}; {len(rows)} expressions costed ({source}, {backend})")
-    for limit in (5.0, 10.0, 20.0):
-        fitting = rows[rows["latency_ns"] <= limit + 1e-9]
-        best = fitting.sort_values("auc_val", ascending=False).groupby("class", sort=True).head(1)
-        summary = ", ".join(
-            f"{r['class']} {r['auc'] / r['auc_teacher']:.3f}" for _, r in best.sort_values("class").iterrows()
-        )
+    best = best_within(with_shown_auc(rows))
+    for budget in SUMMARY_BUDGETS_NS:
+        chosen = best[best["budget_ns"] == budget] if len(best) else best
+        summary = ", ".join(f"{r['class']} {r['auc_ratio']:.3f}" for _, r in chosen.iterrows())
         typer.echo(
-            f"  within {limit:g} ns: best validation-AUC expression's test AUC / teacher: {summary or 'none'}"
+            f"  within {budget:g} ns: best validation-AUC expression's test AUC / teacher: {summary or 'none'}"
         )
     typer.echo(f"front: {path}")

@@ -76,7 +76,11 @@ def load_front(hdl_out: str | Path | None, inputs: ReportInputs) -> pd.DataFrame
         if "rejection50" in inputs.frame
         else inputs.frame[["expr_id"]]
     )
-    front = front.merge(board, on="expr_id", how="inner")
+    return with_shown_auc(front.merge(board, on="expr_id", how="inner"))
+
+
+def with_shown_auc(front: pd.DataFrame) -> pd.DataFrame:
+    """``front`` with ``auc_shown``: the fixed-point test AUC where the front has it (da4ml), else the float one."""
     fixed = front["auc_fixed"] if "auc_fixed" in front else pd.Series(float("nan"), index=front.index)
     return front.assign(auc_shown=fixed.fillna(front["auc"]))
 
