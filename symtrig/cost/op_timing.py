@@ -50,18 +50,16 @@ class OpTiming:
 
     def depth(self, op: Any, operand_widths: tuple[int, ...], width: int) -> PathDepth:
         """The structure of ``op`` (a da4ml ``Op``) whose result is ``width`` bits wide."""
-        code = op.opcode
-        if code in (-1, 3, 5) or (code in (0, 1) and op.id1 < 0):
+        kind = op_kind(op)
+        if kind == "wire":
             return _NOTHING
-        if code in (0, 1, 4, -3, -2, -6):  # every negation is a subtraction from zero
+        if kind == "adder":
             return self.adder_depth(width)
-        if code in (2, 6, -9, 9, 10):
+        if kind == "lut":
             return _ONE_LUT
-        if code == 7:
+        if kind == "product":
             return self.product_depth(*operand_widths[:2])
-        if code == 8:
-            return self.table_depth(operand_widths[0])
-        raise SymtrigError(f"no timing for da4ml opcode {code}")
+        return self.table_depth(operand_widths[0])
 
     def adder_depth(self, width: int) -> PathDepth:
         size, depth = _next_row(self.adder, width)
@@ -83,6 +81,24 @@ class OpTiming:
         if fitting:
             return fitting[0]
         return self.product[-1][1]
+
+
+def op_kind(op: Any) -> str:
+    """What a da4ml ``Op`` is in hardware: ``wire`` (copies, constants, requantization by shifting), ``adder``
+    (every negation is a subtraction from zero), ``lut`` (one LUT per result bit: relu, saturation multiplexer,
+    bit operations), ``product`` or ``table``. The one classification the timing and the resource model share."""
+    code = op.opcode
+    if code in (-1, 3, 5) or (code in (0, 1) and op.id1 < 0):
+        return "wire"
+    if code in (0, 1, 4, -3, -2, -6):
+        return "adder"
+    if code in (2, 6, -9, 9, 10):
+        return "lut"
+    if code == 7:
+        return "product"
+    if code == 8:
+        return "table"
+    raise SymtrigError(f"no timing for da4ml opcode {code}")
 
 
 def _next_row(rows: tuple[tuple[int, PathDepth], ...], size: int) -> tuple[int, PathDepth]:

@@ -22,12 +22,11 @@ from typing import Any
 
 import numpy as np
 
-from symtrig.cost.op_timing import width_of
+from symtrig.cost.op_timing import op_kind, width_of
 
-#: da4ml opcodes that are adders in hardware (see :mod:`symtrig.cost.op_timing`): sums and differences of two
-#: values, constant additions, negated quantizations, saturation multiplexers and relus.
-_ADDER_CODES = frozenset({0, 1, 4, -3, -6, 6, 2, -2})
-_PRODUCT, _TABLE = 7, 8
+#: Operation kinds (:func:`symtrig.cost.op_timing.op_kind`) that cost LUTs per result bit: sums and differences,
+#: constant additions, negations, and the one-LUT-per-bit operations (relu, saturation multiplexer, bit ops).
+_PER_BIT_KINDS = frozenset({"adder", "lut"})
 
 
 @dataclass(frozen=True)
@@ -73,14 +72,17 @@ class Resources:
 def design_resources(logic: Any, stages: list[Any], model: ResourceModel) -> Resources:
     """Resources of the da4ml ``logic`` (a ``CombLogic``), pipelined into ``stages`` (da4ml ``CombLogic`` each)."""
     widths = [width_of(op.qint) for op in logic.ops]
-    adder_bits = sum(w for op, w in zip(logic.ops, widths, strict=True) if _is_adder(op))
+    kinds = [op_kind(op) for op in logic.ops]
+    adder_bits = sum(w for kind, w in zip(kinds, widths, strict=True) if kind in _PER_BIT_KINDS)
     units = sum(
         table_lut_units(logic.lookup_tables[op.data].table, widths[op.id0], model.leaf_inputs)
-        for op in logic.ops
-        if op.opcode == _TABLE
+        for op, kind in zip(logic.ops, kinds, strict=True)
+        if kind == "table"
     )
     dsp = sum(
-        _dsps(widths[op.id0], widths[op.id1], model.dsp_widths) for op in logic.ops if op.opcode == _PRODUCT
+        _dsps(widths[op.id0], widths[op.id1], model.dsp_widths)
+        for op, kind in zip(logic.ops, kinds, strict=True)
+        if kind == "product"
     )
     lut = round(adder_bits * model.lut_per_adder_bit + units * model.lut_per_table_unit)
     return Resources(lut, register_bits(stages), dsp, adder_bits, units, model)
@@ -133,10 +135,6 @@ def _diagram(cofactors: np.ndarray) -> tuple[int, int]:
         ]
         muxes += len(nodes)
     return len(names), muxes
-
-
-def _is_adder(op: Any) -> bool:
-    return op.opcode in _ADDER_CODES and not (op.opcode in (0, 1) and op.id1 < 0)
 
 
 def _dsps(a: int, b: int, dsp_widths: tuple[int, int]) -> int:
