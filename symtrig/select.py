@@ -58,24 +58,23 @@ class Budget:
             and (self.lut is None or lut <= self.lut)
         )
 
+    def _limits(self) -> list[tuple[str, str]]:
+        """(name suffix, option text) of every limit set."""
+        limits = [
+            (self.cycles, "max{}cyc", "--max-latency {} cycles"),
+            (self.ns, "max{:g}ns", "--max-latency-ns {:g}"),
+            (self.lut, "max{}lut", "--max-lut {}"),
+        ]
+        return [(name.format(v), option.format(v)) for v, name, option in limits if v is not None]
+
     @property
     def label(self) -> str:
         """The design-name suffix, e.g. ``max3cyc``, ``max10ns``, ``max10ns_max2000lut``."""
-        parts = [
-            f"max{self.cycles}cyc" if self.cycles is not None else "",
-            f"max{self.ns:g}ns" if self.ns is not None else "",
-            f"max{self.lut}lut" if self.lut is not None else "",
-        ]
-        return "_".join(p for p in parts if p)
+        return "_".join(name for name, _ in self._limits())
 
     def describe(self) -> str:
         """The budget as the options that set it, for messages."""
-        parts = [
-            f"--max-latency {self.cycles} cycles" if self.cycles is not None else "",
-            f"--max-latency-ns {self.ns:g}" if self.ns is not None else "",
-            f"--max-lut {self.lut}" if self.lut is not None else "",
-        ]
-        return ", ".join(p for p in parts if p)
+        return ", ".join(option for _, option in self._limits())
 
 
 def mark_best(frame: pd.DataFrame) -> pd.Series[bool]:
