@@ -16,16 +16,16 @@ from typing import TYPE_CHECKING
 import sympy as sp
 
 from symtrig import atomic, errors
-from symtrig.data import CLASSES, FEATURES, Dataset
+from symtrig.data import Dataset
 from symtrig.emit.budget import budget_of, within_budget
 from symtrig.emit.config import GIVEN_EXPRESSIONS, PROJECT_NAME, EmitConfig
 from symtrig.emit.flows import Jets
 from symtrig.emit.given import given_expressions, spec_of_expressions
 from symtrig.emit.record import design_record, readme, warnings_of
 from symtrig.emit.registry import flow_for, get_flow
-from symtrig.emit.selection import DesignSpec, fit_data, run_hint, score_teacher, select_designs
+from symtrig.emit.selection import Board, DesignSpec, select_designs
 from symtrig.errors import SymtrigError, ToleranceError
-from symtrig.store import leaderboard, paths
+from symtrig.store import paths
 from symtrig.store.designs import DesignRecord, write_design, write_designs_table
 from symtrig.targets import signals
 
@@ -55,18 +55,15 @@ def emit(
     config = config.validated()
     flow = flow_for(config)
     warn = warn or errors.warn
-    board = Path(config.leaderboard)
-    hint = run_hint(board)
-    outputs, features = (hint.outputs, hint.schema.features) if hint else (CLASSES, FEATURES)
-    frame = leaderboard.read(board, classes=outputs)
-    designs = select_designs(frame, config, board.name, outputs, features)
-    run, data = fit_data(board, frame, hint)
-    teacher = score_teacher(run, data)
+    board = Board.read(config.leaderboard)
+    frame, features = board.frame, board.features
+    designs = select_designs(frame, config, board.path.name, board.outputs, features)
+    run, data, teacher = board.fitted()
     records = []
     for number, spec in enumerate(designs, start=1):
         jets = Jets.of(data, signals(run.target, data, spec.classes, teacher))
         if budget_of(config):
-            spec = within_budget(spec, frame, flow, jets, config, board.name, features)
+            spec = within_budget(spec, frame, flow, jets, config, board.path.name, features)
         name = f"{spec.name}{flow.folder_suffix}"
         if progress:
             progress(f"[{number}/{len(designs)}] {name}: {len(spec.exprs)} output(s), {config.backend}")

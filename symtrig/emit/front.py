@@ -22,14 +22,13 @@ from typing import Any
 import pandas as pd
 
 from symtrig import atomic
-from symtrig.data import CLASSES, FEATURES
 from symtrig.emit.config import EmitConfig
 from symtrig.emit.flows import Candidate, Flow, Jets
 from symtrig.emit.registry import flow_for
-from symtrig.emit.selection import fit_data, parse_row, run_hint, score_teacher
+from symtrig.emit.selection import Board, parse_row
 from symtrig.errors import SymtrigError
 from symtrig.provenance import utc_now, versions
-from symtrig.store import leaderboard, paths
+from symtrig.store import paths
 from symtrig.targets import signals
 
 #: What makes one set of front rows: rows of another backend, part or clock are kept when a front is rewritten.
@@ -57,18 +56,15 @@ def cost_front(
         raise SymtrigError(f"--jobs must be at least 1, got {jobs}")
     config = config.validated()
     flow = flow_for(config)
-    board = Path(config.leaderboard)
-    hint = run_hint(board)
-    outputs, features = (hint.outputs, hint.schema.features) if hint else (CLASSES, FEATURES)
-    frame = leaderboard.read(board, classes=outputs)
+    board = Board.read(config.leaderboard)
+    frame, features = board.frame, board.features
     if config.family:
         frame = frame[frame["family"] == config.family]
     if config.cmax is not None:
         frame = frame[frame["cmax"] == config.cmax]
     if frame.empty:
-        raise SymtrigError(f"no expression in {board} matches --family/--cmax")
-    run, data = fit_data(board, frame, hint)
-    teacher = score_teacher(run, data)
+        raise SymtrigError(f"no expression in {board.path} matches --family/--cmax")
+    run, data, teacher = board.fitted(frame)
     tasks = []
     for class_name, group in frame.groupby("class", sort=False):
         jets = Jets.of(data, signals(run.target, data, [str(class_name)], teacher))
@@ -77,7 +73,9 @@ def cost_front(
 
     rows: list[dict[str, Any]] = []
     label, fingerprint = data.label, data.fingerprint
-    work = (delayed(_cost_rows)(flow, chunk, jets, config, board.name, features) for chunk, jets in tasks)
+    work = (
+        delayed(_cost_rows)(flow, chunk, jets, config, board.path.name, features) for chunk, jets in tasks
+    )
     for costed in Parallel(n_jobs=jobs, return_as="generator")(work):
         for row, candidate in costed:
             rows.append(_front_row(row, candidate, config, label, fingerprint))

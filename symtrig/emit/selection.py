@@ -15,12 +15,12 @@ import pandas as pd
 import sympy as sp
 
 from symtrig import expr as ex
-from symtrig.data import Dataset, load_data
+from symtrig.data import CLASSES, FEATURES, Dataset, load_data
 from symtrig.emit.config import EmitConfig
 from symtrig.errors import SymtrigError
 from symtrig.families import get_family
 from symtrig.select import best_sets
-from symtrig.store import paths
+from symtrig.store import leaderboard, paths
 from symtrig.store.runs import RunRecord, read_run
 from symtrig.teacher import Teacher
 
@@ -83,6 +83,31 @@ def parse_row(row, board: str, features: Sequence[str]) -> sp.Expr:
         )
     except SymtrigError as exc:
         raise SymtrigError(f"{board}: {row.expr_id}: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class Board:
+    """A leaderboard as emit-hls and ``symtrig front`` read it: its rows, and the run's classes (in output order)
+    and feature names (the sample's when the run record cannot be read yet)."""
+
+    path: Path
+    frame: pd.DataFrame
+    hint: RunRecord | None
+    outputs: tuple[str, ...]
+    features: tuple[str, ...]
+
+    @classmethod
+    def read(cls, path: str | Path) -> Board:
+        path = Path(path)
+        hint = run_hint(path)
+        outputs, features = (hint.outputs, hint.schema.features) if hint else (CLASSES, FEATURES)
+        return cls(path, leaderboard.read(path, classes=outputs), hint, tuple(outputs), tuple(features))
+
+    def fitted(self, frame: pd.DataFrame | None = None) -> tuple[RunRecord, Dataset, Teacher | None]:
+        """The run, the exact split ``frame``'s expressions (default: all) were fitted on, and the teacher that
+        picks the signal rows when the target was its score."""
+        run, data = fit_data(self.path, self.frame if frame is None else frame, self.hint)
+        return run, data, score_teacher(run, data)
 
 
 def run_hint(board_path: Path) -> RunRecord | None:
