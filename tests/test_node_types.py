@@ -103,16 +103,17 @@ def test_every_node_gets_its_own_type_and_constants_few_digit_dyadics(design):
             assert node_type.shift * 2.0**node_type.table_input.fraction % 1 == 0
 
 
-def test_a_table_is_centred_on_its_range_so_it_pays_for_no_unused_input_bit():
+def test_a_flat_table_is_centred_on_its_range_so_it_pays_for_no_unused_input_bit():
     X = np.linspace(-1, 1, 401)[:, None]
-    program = build_program([sp.sin(32 * variable(0) + 26.25)], X)  # argument in [-5.75, 58.25]
+    program = build_program([logabs(32 * variable(0) + 90.25)], X)  # argument in [58.25, 122.25]
     plan = plan_types(program)
     types = materialize(program, plan, uniform_settings(program, plan, 6))
     table = next(t for n, t in zip(program.nodes, types, strict=True) if n.kind == "table")
-    assert table.table_input.integer == 5 and table.shift == 26.25  # [-32, 32) around 26.25, not [-64, 64)
+    assert table.unit == "flat"  # far from zero: the leading-one unit does not pay
+    assert table.table_input.integer == 5 and table.shift == 90.25  # [-32, 32) around 90.25, not [-64, 64)
     run = run_program(program, types, np.array([[-1.0], [1.0], [0.0]]))
     assert not run.clip_rate.any()
-    np.testing.assert_allclose(run.y[:, 0], np.sin([-5.75, 58.25, 26.25]), atol=2**-5)
+    np.testing.assert_allclose(run.y[:, 0], np.log([58.25, 122.25, 90.25]), atol=2**-5)
 
 
 def _uniform_types(program, fraction=8):

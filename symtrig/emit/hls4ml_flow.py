@@ -23,9 +23,9 @@ from symtrig.emit.selection import DesignSpec
 from symtrig.lower.fixed import FixedType
 from symtrig.lower.single_type import integer_bits
 from symtrig.lower.tables import Lowered, lower
+from symtrig.lower.tolerance import MAX_CALIBRATION_CLIP_RATE
 from symtrig.store.costs import CostReport
 from symtrig.tune.single_type import (
-    MAX_CALIBRATION_CLIP_RATE,
     PrecisionChoice,
     assess_precision,
     choose_precision,

@@ -7,7 +7,8 @@ gets is chosen by the tune stage (:mod:`symtrig.tune.node_types`) against the ba
 
 * **Integer bits**: the node's calibrated range plus :data:`~symtrig.lower.ranges.HEADROOM_BITS`, so nothing
   wraps on the calibration jets. A node that is never negative (a square, an exp) is unsigned.
-* **Tables** clamp (SAT) ``argument - shift`` to an input type covering the calibrated argument range plus
+* **Tables** are computed by the function unit :func:`symtrig.lower.units.unit_of` picks from the argument's
+  range. A flat table (the others are described there) clamps (SAT) ``argument - shift`` to an input type covering the calibrated argument range plus
   :data:`~symtrig.lower.ranges.TABLE_RANGE_MARGIN` around a dyadic ``shift`` and hold ``f(v + shift)``: [-5.75, 58.25] costs a 64-wide
   table, not a 128-wide one (each input bit doubles a table). The output type holds ``f`` over that window;
   ``logabs(0)`` saturates to its minimum.
@@ -30,6 +31,7 @@ import numpy as np
 from symtrig.errors import SymtrigError
 from symtrig.lower.program import FixedFormat, Node, NodeType, Program, tabulate
 from symtrig.lower.ranges import HEADROOM_BITS, TABLE_RANGE_MARGIN
+from symtrig.lower.units import LeadingOneLog, Unit, unit_of
 
 #: Widest table input of the da4ml path: 8192 entries.
 MAX_TABLE_BITS = 13
@@ -96,7 +98,11 @@ def plan_types(program: Program) -> Plan:
     for index, node in enumerate(program.nodes):
         if node.kind == "table":
             argument = program.nodes[node.operands[0]]
-            tables[index] = _table_window(node.function, argument.lo, argument.hi, node.label)
+            unit = unit_of(node.function, argument.lo, argument.hi)
+            if unit == "flat":
+                tables[index] = _table_window(node.function, argument.lo, argument.hi, node.label)
+            else:  # the input is the wrapped turn (periodic) or the normalized mantissa (leading-one)
+                tables[index] = TableWindow(0, 0.0, argument.lo, argument.hi, MIN_UNIT_INPUT_BITS, unit)
     return Plan(signed, integer, tables)
 
 
@@ -110,13 +116,19 @@ _VISIBLE = {
 
 class TableWindow(NamedTuple):
     """Where a table's argument lives: input integer ``bits`` around ``shift`` (on a grid of
-    ``2**-min_fraction``, the fewest input fraction bits), and the window ``lo, hi`` its output type holds."""
+    ``2**-min_fraction``, the fewest input fraction bits), and the window ``lo, hi`` its output type holds; a
+    ``periodic`` or ``leading-one`` unit's input has no integer bits (a turn in [0, 1), a mantissa in [1/2, 1))."""
 
     bits: int
     shift: float
     lo: float
     hi: float
     min_fraction: int
+    unit: Unit = "flat"
+
+
+#: The fewest bits of a periodic table's turn or a leading-one unit's mantissa (a quarter-turn grid).
+MIN_UNIT_INPUT_BITS = 2
 
 
 def _table_window(function: str, lo: float, hi: float, label: str) -> TableWindow:
@@ -149,7 +161,9 @@ def fraction_bounds(signed: bool, integer: int) -> tuple[int, int]:
 
 def table_input_bounds(window: TableWindow) -> tuple[int, int]:
     """Fraction bits of a table input: at least 32 entries (and the shift on the grid), at most
-    :data:`MAX_TABLE_BITS` bits."""
+    :data:`MAX_TABLE_BITS` bits (a periodic or leading-one unit's unsigned input: all of them fraction)."""
+    if window.unit != "flat":
+        return window.min_fraction, MAX_TABLE_BITS
     return window.min_fraction, MAX_TABLE_BITS - 1 - window.bits
 
 
@@ -186,10 +200,13 @@ def materialize(program: Program, plan: Plan, settings: Settings) -> tuple[NodeT
     for index, node in enumerate(program.nodes):
         fraction = settings["fraction", index, -1]
         readers = [r for r in program.consumers[index] if program.nodes[r].kind == "table"]
-        if readers and len(readers) == len(program.consumers[index]) and index not in program.outputs:
-            fraction = min(fraction, max(settings["table input", r, -1] for r in readers))
+        flooring = [r for r in readers if plan.tables[r].unit != "leading-one"]  # which reads every bit
+        if flooring and len(flooring) == len(program.consumers[index]) and index not in program.outputs:
+            fraction = min(fraction, max(settings["table input", r, -1] for r in flooring))
         if node.kind == "table":
-            types.append(_table_type(node, plan.tables[index], settings["table input", index, -1], fraction))
+            argument = types[node.operands[0]].fmt
+            window, tfrac = plan.tables[index], settings["table input", index, -1]
+            types.append(_table_type(node, window, tfrac, fraction, argument))
             continue
         fmt = _bounded(plan.signed[index], plan.integer[index], fraction)
         offset = round(node.offset * 2.0**fmt.fraction) * 2.0**-fmt.fraction
@@ -205,15 +222,43 @@ def materialize(program: Program, plan: Plan, settings: Settings) -> tuple[NodeT
     return tuple(types)
 
 
-def _table_type(node: Node, window: TableWindow, tfrac: int, fraction: int) -> NodeType:
+def _table_type(
+    node: Node, window: TableWindow, tfrac: int, fraction: int, argument: FixedFormat
+) -> NodeType:
     """A table's input type and its output type, which holds the function over the window (an exactly
-    representable edge such as cos(0) = 1 is allowed to saturate by one LSB rather than cost an integer bit)."""
-    tin = FixedFormat(True, window.bits, tfrac)
-    low, high = table_range(node.function, tin, window.shift, window.lo, window.hi)
+    representable edge such as cos(0) = 1 is allowed to saturate by one LSB rather than cost an integer bit).
+
+    A periodic table's window is the whole period; a leading-one unit's output holds ``log`` of every ``|u|``
+    its argument's type can carry (from its LSB to ``2**(width - fraction)``), so the unit never saturates, and
+    its mantissa has at most as many bits as ``|u|``."""
+    if window.unit == "leading-one":
+        tin = FixedFormat(False, 0, min(tfrac, argument.width))
+        low, high = -argument.fraction * math.log(2), (argument.width - argument.fraction) * math.log(2)
+    elif window.unit == "periodic":
+        tin = FixedFormat(False, 0, tfrac)
+        low, high = table_range(node.function, tin, 0.0, 0.0, 1.0)
+    else:
+        tin = FixedFormat(True, window.bits, tfrac)
+        low, high = table_range(node.function, tin, window.shift, window.lo, window.hi)
     signed, peak = low < 0, max(-low, high)
     integer = math.ceil(math.log2(peak)) if peak > 0 else 0
     _check_integer(integer, node.label)
-    return NodeType(_bounded(signed, integer, fraction), table_input=tin, shift=window.shift)
+    return NodeType(
+        _bounded(signed, integer, fraction), table_input=tin, shift=window.shift, unit=window.unit
+    )
+
+
+def leading_one_unit(argument: FixedFormat, node_type: NodeType) -> LeadingOneLog:
+    """The integer definition of a leading-one table of ``argument`` at ``node_type`` (model and trace)."""
+    if node_type.table_input is None:
+        raise SymtrigError("a leading-one table needs its mantissa type")
+    out = node_type.fmt
+    return _leading_one(argument.width, argument.fraction, node_type.table_input.fraction, out)
+
+
+@functools.lru_cache(maxsize=1024)
+def _leading_one(width: int, fraction: int, mantissa: int, out: FixedFormat) -> LeadingOneLog:
+    return LeadingOneLog(width, fraction, min(mantissa, width), out.fraction, out.min_code, out.max_code)
 
 
 def _bounded(signed: bool, integer: int, fraction: int) -> FixedFormat:

@@ -12,7 +12,9 @@ computes. Here every node is one operation with one quantization point:
   da4ml builds every one of them the same way: shift-and-add networks over constant digits;
 * ``mul``: the product of two traced values (one multiplier); products of more factors and integer powers
   become balanced trees of these (``x**4 = (x*x)*(x*x)``, the square computed once);
-* ``table``: a unary function (:data:`TABLE_FUNCTIONS`) as a lookup table.
+* ``table``: a unary function (:data:`TABLE_FUNCTIONS`) as a lookup table, computed by the function unit
+  :mod:`symtrig.lower.units` chooses (a sin or cos whose argument spans more than a period is built as
+  ``sinturn``/``costurn`` of the argument in turns, ``u/2π``, which a one-period table computes).
 
 Each node's fixed-point type (:class:`FixedFormat`, with its constants: :class:`NodeType`) is chosen by
 :func:`symtrig.tune.node_types.choose_node_types`.
@@ -38,14 +40,18 @@ import sympy as sp
 
 from symtrig.errors import SymtrigError
 from symtrig.expr import NODE_FUNCTIONS, node_values, variable_index
+from symtrig.lower.units import TURN_FUNCTIONS, TURNS, Unit, periodic_pays
 
 NodeKind = Literal["input", "const", "add", "mul", "table"]
 
 #: Functions a table node may tabulate, with the float64 numpy form every model evaluates (the same callables
 #: :func:`symtrig.expr.node_values` uses, so a table holds exactly the float values the expression has).
 TABLE_FUNCTIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
-    name: NODE_FUNCTIONS[name] for name in ("sin", "cos", "exp", "gauss", "logabs")
+    **{name: NODE_FUNCTIONS[name] for name in ("sin", "cos", "exp", "gauss", "logabs")},
+    **TURN_FUNCTIONS,
 }
+#: Functions an expression may call (the turn forms are built here, never written).
+EXPRESSION_FUNCTIONS = ("sin", "cos", "exp", "gauss", "logabs")
 
 
 def tabulate(function: str, u: np.ndarray) -> np.ndarray:
@@ -152,8 +158,10 @@ class NodeType:
     coeffs: tuple[float, ...] = ()  # add: the dyadic coefficients used, one per operand
     digits: tuple[int, ...] = ()  # add: the CSD digit budget of each coefficient
     offset: float = 0.0  # add: the dyadic constant term; const: the value
-    table_input: FixedFormat | None = None  # table: type of ``argument - shift`` (SAT)
+    table_input: FixedFormat | None = None  # table: type of ``argument - shift`` (SAT; periodic: WRAP;
+    #     leading-one: the normalized mantissa that indexes its table)
     shift: float = 0.0  # table: the dyadic midpoint; the table holds ``f(v + shift)``
+    unit: Unit = "flat"  # table: the function unit (:mod:`symtrig.lower.units`)
 
 
 def build_program(exprs: Sequence[sp.Expr], X_calib: np.ndarray) -> Program:
@@ -221,15 +229,23 @@ class _Builder:
             return self.linear(expr, label)
         if expr.is_Mul or expr.is_Pow:
             return self.product(self.factors(expr))
-        if expr.is_Function and expr.func.__name__ in TABLE_FUNCTIONS and len(expr.args) == 1:
-            operand = self.node_of(expr.args[0])
-            node = Node("table", operands=(operand,), function=expr.func.__name__, label=label)
+        if expr.is_Function and expr.func.__name__ in EXPRESSION_FUNCTIONS and len(expr.args) == 1:
+            function, (argument,) = expr.func.__name__, expr.args
+            values = self.sympy_values[argument]
+            finite = values[np.isfinite(values)]
+            if function in TURNS and finite.size and periodic_pays(float(finite.min()), float(finite.max())):
+                operand = self.linear(argument, f"({_label(argument)})/2pi", 1 / (2 * math.pi))
+                function = TURNS[function]
+            else:
+                operand = self.node_of(argument)
+            node = Node("table", operands=(operand,), function=function, label=label)
             return self.add(node, self.sympy_values[expr])
         raise _unsupported(expr)
 
-    def linear(self, expr: sp.Expr, label: str) -> int:
-        """The ``add`` node of a sum or a scaled term (the operand itself when that is all it is)."""
-        terms, offset = self.terms(expr, 1.0)
+    def linear(self, expr: sp.Expr, label: str, scale: float = 1.0) -> int:
+        """The ``add`` node of ``scale * expr`` for a sum or a scaled term (the operand itself when that is all
+        it is)."""
+        terms, offset = self.terms(expr, scale)
         merged: dict[int, float] = {}
         for operand, coeff in terms:
             merged[operand] = merged.get(operand, 0.0) + coeff
@@ -239,7 +255,7 @@ class _Builder:
         if not merged:
             return self.add(Node("const", offset=offset, label=label), np.full(len(self.X), offset))
         node = Node("add", operands=tuple(merged), coeffs=tuple(merged.values()), offset=offset, label=label)
-        values = self.sympy_values.get(expr)
+        values = self.sympy_values.get(expr) if scale == 1.0 else None
         if values is None:
             values = np.asarray(sum(c * self.values[o] for o, c in merged.items()) + offset)
         return self.add(node, values)
@@ -294,14 +310,14 @@ def _check_functions(expr: sp.Expr) -> None:
     if not isinstance(expr, sp.Expr):
         raise SymtrigError(f"build_program needs sympy expressions, got {type(expr).__name__}")
     for node in sp.preorder_traversal(expr):
-        if node.is_Function and getattr(node.func, "__name__", "") not in TABLE_FUNCTIONS:
+        if node.is_Function and getattr(node.func, "__name__", "") not in EXPRESSION_FUNCTIONS:
             raise _unsupported(node)
 
 
 def _unsupported(node: sp.Basic) -> SymtrigError:
     name = getattr(node.func, "__name__", type(node).__name__)
     return SymtrigError(
-        f"{_label(node)}: {name} has no hardware form (only + - * integer powers and {', '.join(TABLE_FUNCTIONS)})"
+        f"{_label(node)}: {name} has no hardware form (only + - * integer powers and {', '.join(EXPRESSION_FUNCTIONS)})"
     )
 
 

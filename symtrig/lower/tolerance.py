@@ -26,6 +26,12 @@ import numpy as np
 
 from symtrig.metrics import one_vs_rest_auc
 
+#: At most this fraction of calibration jets may depend on a table whose output saturated or whose argument was
+#: clamped, missing the function by more than one LSB: half of the 0.1 % emit-hls allows on the test split (the
+#: margin of the tolerance rule), so that a finer argument or a larger table is tried before such a design is
+#: accepted. Both precision searches hold every candidate to it beside the AUC rule.
+MAX_CALIBRATION_CLIP_RATE = 0.0005
+
 
 def signal_of(labels: np.ndarray, k: int) -> np.ndarray:
     """The rows that are signal for output ``k``: ``labels`` is either a boolean matrix (rows x outputs: a row

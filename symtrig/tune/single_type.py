@@ -22,13 +22,9 @@ from symtrig.lower.fixed import FixedType
 from symtrig.lower.ranges import WidestValue
 from symtrig.lower.single_type import float_outputs, integer_bits
 from symtrig.lower.tables import Lowered
-from symtrig.lower.tolerance import AucReference, calibration_slices, per_class_auc
+from symtrig.lower.tolerance import MAX_CALIBRATION_CLIP_RATE, AucReference, calibration_slices, per_class_auc
 
 MAX_WIDTH = 32
-#: At most this fraction of calibration jets may have a table argument clamped to an edge entry that misses the
-#: function by more than one LSB: half of the 0.1 % emit-hls allows on the test split (the margin of the
-#: tolerance rule), so that a larger table is tried before such a design is accepted.
-MAX_CALIBRATION_CLIP_RATE = 0.0005
 
 
 class DesignRun(Protocol):

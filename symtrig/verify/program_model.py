@@ -8,9 +8,11 @@ which outputs depend on a value that wrapped around or on a table that saturated
 
 Semantics (da4ml's, as its interpreter computes them): every value is an int64 code with a number of fraction bits.
 Inputs are floored (TRN) to their type and wrapped (WRAP), as da4ml's ``predict`` feeds input ports. Sums,
-constant multiplications and products are exact, then floored to the node's type and wrapped. A table floors
-its argument minus its shift to its input type and clamps it (SAT), and returns the function of the grid value
-floored and clamped to its output type, the function evaluated by numpy on the same float grid da4ml uses.
+constant multiplications and products are exact, then floored to the node's type and wrapped. A flat table
+floors its argument minus its shift to its input type and clamps it (SAT), and returns the function of the grid
+value floored and clamped to its output type, the function evaluated by numpy on the same float grid da4ml uses;
+a periodic table wraps its turn instead of clamping it; a leading-one unit is its integer definition
+(:class:`symtrig.lower.units.LeadingOneLog`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from symtrig.errors import SymtrigError
+from symtrig.lower.node_types import leading_one_unit
 from symtrig.lower.program import FixedFormat, NodeType, Program, tabulate
 
 #: Widest intermediate integer the model computes (int64 with a sign and one bit of slack).
@@ -123,6 +126,8 @@ def evaluate_node(
         return _wrap(_floor(a.codes * b.codes, a.fraction + b.fraction, fmt.fraction), fmt, operands)
     if node.kind == "add":
         return _wrap(_linear(node_type, operands, fmt.fraction, node.label), fmt, operands)
+    if node_type.unit == "leading-one":
+        return _leading_one(node.function, node_type, types[node.operands[0]].fmt, operands[0])
     return _table(node.function, node_type, operands[0], node.label)
 
 
@@ -141,24 +146,42 @@ def _linear(node_type: NodeType, operands: list[Signal], fraction: int, label: s
 
 
 def _table(function: str, node_type: NodeType, a: Signal, label: str) -> Signal:
-    """The lookup: argument minus shift, floored and clamped to the input type, then the stored entry."""
+    """The lookup: argument minus shift, floored and clamped to the input type (a periodic table's turn:
+    floored and wrapped to [0, 1)), then the stored entry."""
     tin, out = node_type.table_input, node_type.fmt
     if tin is None:
         raise SymtrigError(f"{label}: a table node needs a table input type")
     shift = _code(node_type.shift, tin.fraction, label)
     lsb = max(a.fraction, tin.fraction)
     v = _floor((a.codes << (lsb - a.fraction)) - (shift << (lsb - tin.fraction)), lsb, tin.fraction)
+    if node_type.unit == "periodic":
+        v = v & tin.max_code  # the turn's integer bits are dropped: sin(2π(n + t)) = sin(2πt)
     index = np.clip(v, tin.min_code, tin.max_code)
     codes = table_codes(function, tin, node_type.shift, out)[index - tin.min_code]
-    suspect = (index != v) | (codes == out.min_code) | (codes == out.max_code)
+    exact_at = v * 2.0**-tin.fraction + node_type.shift
+    return _checked(function, codes, out, exact_at, index != v, a)
+
+
+def _leading_one(function: str, node_type: NodeType, argument: FixedFormat, a: Signal) -> Signal:
+    """The leading-one log unit (:class:`symtrig.lower.units.LeadingOneLog`) on the argument's own codes."""
+    magnitude = np.abs(a.codes)
+    codes = leading_one_unit(argument, node_type).evaluate(magnitude)
+    exact_at = magnitude * 2.0**-a.fraction
+    return _checked(function, codes, node_type.fmt, exact_at, np.zeros(len(codes), dtype=bool), a)
+
+
+def _checked(
+    function: str, codes: np.ndarray, out: FixedFormat, exact_at: np.ndarray, clamped: np.ndarray, a: Signal
+) -> Signal:
+    """A table's output signal, marking the rows whose argument was clamped or whose output saturated and
+    missed the function by more than one LSB."""
+    suspect = clamped | (codes == out.min_code) | (codes == out.max_code)
     clipped = a.clipped
     if suspect.any():
         rows = np.flatnonzero(suspect)
         with np.errstate(all="ignore"):
-            exact = np.floor(
-                tabulate(function, v[rows] * 2.0**-tin.fraction + node_type.shift) * 2.0**out.fraction
-            )
-        missed = np.zeros(len(v), dtype=bool)
+            exact = np.floor(tabulate(function, exact_at[rows]) * 2.0**out.fraction)
+        missed = np.zeros(len(codes), dtype=bool)
         missed[rows] = ~(np.abs(exact - codes[rows]) <= 1)
         clipped = missed if clipped is None else clipped | missed
     return Signal(codes, out.fraction, a.wrapped, clipped if clipped is not None and clipped.any() else None)

@@ -24,7 +24,8 @@ from typing import Any
 import numpy as np
 
 from symtrig.errors import SymtrigError
-from symtrig.lower.program import Node, NodeType, Program, tabulate
+from symtrig.lower.node_types import leading_one_unit
+from symtrig.lower.program import FixedFormat, Node, NodeType, Program, tabulate
 from symtrig.tune.node_types import NodeTypes
 
 
@@ -50,7 +51,7 @@ def trace_program(program: Program, types: NodeTypes | Sequence[NodeType]) -> An
         members = [i for i, at in enumerate(levels) if at == level]
         for index in members:
             if program.nodes[index].kind != "add":
-                values[index] = _trace_node(program.nodes[index], node_types[index], values, inputs)
+                values[index] = _trace_node(program.nodes[index], node_types, index, values, inputs)
         sums = [i for i in members if program.nodes[i].kind == "add"]
         for index, total in zip(sums, _linear(program, node_types, sums, values), strict=True):
             offset = node_types[index].offset
@@ -66,8 +67,9 @@ def _quantize(value: Any, kif: tuple[int, int, int]) -> Any:
     return quantize(value, *kif)
 
 
-def _trace_node(node: Node, node_type: NodeType, values: list[Any], inputs: Any) -> Any:
-    """An input, constant, product or table node (sums are traced together, :func:`_linear`)."""
+def _trace_node(node: Node, types: Sequence[NodeType], index: int, values: list[Any], inputs: Any) -> Any:
+    """Node ``index``: an input, constant, product or table (sums are traced together, :func:`_linear`)."""
+    node_type = types[index]
     if node.kind == "input":
         return _quantize(inputs[node.index : node.index + 1], node_type.fmt.kif)
     if node.kind == "const":
@@ -75,7 +77,10 @@ def _trace_node(node: Node, node_type: NodeType, values: list[Any], inputs: Any)
     if node.kind == "mul":
         a, b = (values[o] for o in node.operands)
         return _quantize(a * b, node_type.fmt.kif)
-    return _table(node, node_type, values[node.operands[0]])
+    (operand,) = node.operands
+    if node_type.unit == "leading-one":
+        return _leading_one(node_type, values[operand], types[operand].fmt)
+    return _table(node, node_type, values[operand])
 
 
 def _linear(program: Program, types: Sequence[NodeType], sums: list[int], values: list[Any]) -> list[Any]:
@@ -101,10 +106,59 @@ def _table(node: Node, node_type: NodeType, argument: Any) -> Any:
     if tin is None:
         raise SymtrigError(f"{node.label}: a table node needs a table input type")
     shifted = argument + np.float64(-shift) if shift else argument
-    v = quantize(shifted, *tin.kif, "SAT", "TRN")
+    v = quantize(shifted, *tin.kif, "WRAP" if node_type.unit == "periodic" else "SAT", "TRN")
     function = node.function
     looked_up = v.apply(lambda grid: tabulate(function, grid + shift))
     return quantize(looked_up, *node_type.fmt.kif, "SAT", "TRN")
+
+
+def _leading_one(node_type: NodeType, argument: Any, fmt: FixedFormat) -> Any:
+    """The leading-one log unit (:class:`symtrig.lower.units.LeadingOneLog`): ``|u|``, a binary-search shifter
+    of multiplexers (a level shifts when none of its top bits is set: one OR, a LUT level), one table of
+    the mantissa and the levels' constants subtracted; the result is inside the output type by construction."""
+    from da4ml.trace.ops import quantize
+
+    unit = leading_one_unit(fmt, node_type)
+    integer, lsb = unit.width - unit.fraction, 2.0 ** -(unit.out_fraction + unit.guard)
+    u = argument._vars[0]
+    # |u| as relu(u) + relu(u) - u: da4ml's own abs is a multiplexer whose result is stored negated, which
+    # makes every bit slice of the shifter a subtraction; this is one subtraction, and every later slice wires
+    x = quantize(_scalar(u.relu() + u.relu() - u, argument), 0, integer, unit.fraction)
+    shifted_by = (
+        None  # the levels' constants, summed as the levels resolve (beside the shifter, not after it)
+    )
+    for s, step in zip(unit.shifts, unit.steps, strict=True):
+        top = quantize(x, 0, integer, s - integer)._vars[0]
+        moved = quantize(x * 2.0**s, 0, integer, unit.fraction)._vars[0]
+        if s > 1:  # any top bit set (one OR, a LUT): keep x
+            top_set = top.unary_bit_op("any")
+            x_next, term = top_set.msb_mux(x._vars[0], moved), top_set.msb_mux(0.0, step * lsb)
+        else:  # one bit: the sign of top - 1 (a multiplexer on the one-bit slice itself picked the wrong input
+            # in da4ml 0.6.0's interpreter)
+            zero_top = top - 2.0 ** (integer - 1)
+            x_next, term = zero_top.msb_mux(moved, x._vars[0]), zero_top.msb_mux(step * lsb, 0.0)
+        x, term = _scalar(x_next, argument), _scalar(term, argument)
+        shifted_by = term if shifted_by is None else shifted_by + term
+    mantissa = quantize(x, 0, integer, unit.mantissa - integer)
+    table, scale = unit.table, 2.0 ** (unit.mantissa - integer)
+    looked_up = mantissa.apply(lambda grid: table[np.round(grid * scale).astype(np.int64)] * lsb)
+    total = quantize(looked_up, 1, _integer_bits(table, lsb), unit.out_fraction + unit.guard)
+    if shifted_by is not None:
+        total = total - shifted_by
+    return quantize(total, *node_type.fmt.kif, "WRAP", "TRN")  # in range by construction (see the unit)
+
+
+def _integer_bits(table: np.ndarray, lsb: float) -> int:
+    """Integer bits (sign excluded) that hold every entry of ``table`` (codes of ``lsb``)."""
+    peak = float(np.abs(table).max()) * lsb
+    return max(0, int(np.ceil(np.log2(peak + lsb))))
+
+
+def _scalar(variable: Any, like: Any) -> Any:
+    """A one-element da4ml array of ``variable`` (the multiplexer and ``abs`` exist on scalars only)."""
+    from da4ml.trace import FixedVariableArray
+
+    return FixedVariableArray(np.array([variable]), like.solver_options, hwconf=like.hwconf)
 
 
 def _constant(value: float, inputs: Any) -> Any:
