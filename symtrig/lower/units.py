@@ -14,7 +14,7 @@ one function here, and the unit a node gets is recorded in its :class:`~symtrig.
   shifter — per level ``s`` (a power of two), if the top ``s`` bits are zero, shift left by ``s`` and count ``s``
   — so ``|u| = m * 2**(W - F - L)`` with ``m`` in ``[1/2, 1)`` and ``L`` the shift count. Then
   ``log|u| = log m + (W - F) ln 2 - L ln 2``: one table of the top ``M`` bits of ``m`` (the constant folded in)
-  and one constant ``s ln 2`` per level, subtracted when that level shifted. Every nonzero ``|u|`` down to the
+  and one small table of ``L ln 2`` indexed by the levels' bits, subtracted. Every nonzero ``|u|`` down to the
   argument's LSB is resolved; ``|u| = 0`` shifts at every level and saturates to the output's minimum, as the flat
   table's ``log(0)`` does.
 
@@ -41,8 +41,8 @@ TURN_FUNCTIONS = {
     "sinturn": lambda t: np.sin(2 * np.pi * t),
     "costurn": lambda t: np.cos(2 * np.pi * t),
 }
-#: Fraction bits the log unit's table and constants carry below the output's LSB (rounding of 1 + levels
-#: constants stays below half an output LSB for up to 7 levels, i.e. arguments up to 128 bits).
+#: Fraction bits the log unit's two tables carry below the output's LSB (their rounding stays below a quarter of
+#: an output LSB).
 GUARD_BITS = 3
 #: A log argument whose window comes within this share of its span to zero gets the leading-one unit.
 NEAR_ZERO_SHARE = 1 / 64
@@ -95,23 +95,29 @@ class LeadingOneLog:
         return tuple(1 << j for j in reversed(range(levels)))
 
     @functools.cached_property
-    def steps(self) -> tuple[int, ...]:
-        """Per level, ``s ln 2`` at ``out_fraction + guard`` bits (subtracted when the level shifts)."""
+    def exponent(self) -> np.ndarray:
+        """``L ln 2`` at ``out_fraction + guard`` bits, indexed by ``N``, the sum of the levels that did *not*
+        shift (``L = 2**levels - 1 - N``): one small table beside the mantissa's, so the shifter's levels cost one
+        table and no adders on the way to the result."""
+        levels = len(self.shifts)
         scale = 2.0 ** (self.out_fraction + self.guard)
-        return tuple(round(s * math.log(2) * scale) for s in self.shifts)
+        counts = (1 << levels) - 1 - np.arange(1 << levels, dtype=np.float64)
+        table = np.round(counts * math.log(2) * scale).astype(np.int64)
+        table.flags.writeable = False
+        return table
 
     @functools.cached_property
     def table(self) -> np.ndarray:
         """``log m + (width - fraction) ln 2`` for every ``M``-bit ``m`` with its top bit set, at
         ``out_fraction + guard`` bits; the lower half is reached only by ``|u| = 0``, which shifts at every level:
-        its entry minus all the levels' constants is exactly the output's minimum, so no result leaves the output
+        its entry minus the largest exponent entry is exactly the output's minimum, so no result leaves the output
         type (``log(0)`` lands on its minimum and the hardware needs no saturation logic)."""
         scale = 2.0 ** (self.out_fraction + self.guard)
         codes = np.arange(1 << self.mantissa, dtype=np.float64)
         with np.errstate(divide="ignore"):
             values = np.log(codes * 2.0**-self.mantissa) + (self.width - self.fraction) * math.log(2)
         table = np.round(values * scale)
-        table[: 1 << (self.mantissa - 1)] = (self.out_min << self.guard) + sum(self.steps)
+        table[: 1 << (self.mantissa - 1)] = (self.out_min << self.guard) + int(self.exponent[0])
         table = table.astype(np.int64)
         table.flags.writeable = False
         return table
@@ -130,7 +136,6 @@ class LeadingOneLog:
     def evaluate(self, magnitude: np.ndarray) -> np.ndarray:
         """Output codes of ``|u|`` codes, as the hardware computes them."""
         x, shifted = self.normalize(magnitude)
-        total = self.table[x >> (self.width - self.mantissa)].copy()
-        for step, rows in zip(self.steps, shifted, strict=True):
-            total -= np.where(rows, step, 0)
+        kept = sum((~rows).astype(np.int64) * s for s, rows in zip(self.shifts, shifted, strict=True))
+        total = self.table[x >> (self.width - self.mantissa)] - self.exponent[kept]
         return np.clip(total >> self.guard, self.out_min, self.out_max)

@@ -114,8 +114,8 @@ def _table(node: Node, node_type: NodeType, argument: Any) -> Any:
 
 def _leading_one(node_type: NodeType, argument: Any, fmt: FixedFormat) -> Any:
     """The leading-one log unit (:class:`symtrig.lower.units.LeadingOneLog`): ``|u|``, a binary-search shifter
-    of multiplexers (a level shifts when none of its top bits is set: one OR, a LUT level), one table of
-    the mantissa and the levels' constants subtracted; the result is inside the output type by construction."""
+    of multiplexers (a level shifts when none of its top bits is set: one OR, a LUT level), one table of the
+    mantissa and one of the shift count, subtracted; the result is inside the output type by construction."""
     from da4ml.trace.ops import quantize
 
     unit = leading_one_unit(fmt, node_type)
@@ -124,27 +124,26 @@ def _leading_one(node_type: NodeType, argument: Any, fmt: FixedFormat) -> Any:
     # |u| as relu(u) + relu(u) - u: da4ml's own abs is a multiplexer whose result is stored negated, which
     # makes every bit slice of the shifter a subtraction; this is one subtraction, and every later slice wires
     x = quantize(_scalar(u.relu() + u.relu() - u, argument), 0, integer, unit.fraction)
-    shifted_by = (
-        None  # the levels' constants, summed as the levels resolve (beside the shifter, not after it)
-    )
-    for s, step in zip(unit.shifts, unit.steps, strict=True):
+    kept = None  # N: the sum of the levels that did not shift, one bit each
+    for s in unit.shifts:
         top = quantize(x, 0, integer, s - integer)._vars[0]
         moved = quantize(x * 2.0**s, 0, integer, unit.fraction)._vars[0]
         if s > 1:  # any top bit set (one OR, a LUT): keep x
             top_set = top.unary_bit_op("any")
-            x_next, term = top_set.msb_mux(x._vars[0], moved), top_set.msb_mux(0.0, step * lsb)
-        else:  # one bit: the sign of top - 1 (a multiplexer on the one-bit slice itself picked the wrong input
-            # in da4ml 0.6.0's interpreter)
-            zero_top = top - 2.0 ** (integer - 1)
-            x_next, term = zero_top.msb_mux(moved, x._vars[0]), zero_top.msb_mux(step * lsb, 0.0)
-        x, term = _scalar(x_next, argument), _scalar(term, argument)
-        shifted_by = term if shifted_by is None else shifted_by + term
+            x_next = top_set.msb_mux(x._vars[0], moved)
+        else:  # one bit, its own value (a multiplexer on the one-bit slice picked the wrong input in da4ml
+            # 0.6.0's interpreter, so the sign of top - 1 selects)
+            top_set = top * 2.0 ** (1 - integer)
+            x_next = (top - 2.0 ** (integer - 1)).msb_mux(moved, x._vars[0])
+        x = _scalar(x_next, argument)
+        kept = top_set * s if kept is None else kept + top_set * s
     mantissa = quantize(x, 0, integer, unit.mantissa - integer)
-    table, scale = unit.table, 2.0 ** (unit.mantissa - integer)
+    table, exponent, scale = unit.table, unit.exponent, 2.0 ** (unit.mantissa - integer)
     looked_up = mantissa.apply(lambda grid: table[np.round(grid * scale).astype(np.int64)] * lsb)
     total = quantize(looked_up, 1, _integer_bits(table, lsb), unit.out_fraction + unit.guard)
-    if shifted_by is not None:
-        total = total - shifted_by
+    if kept is not None:
+        count = _scalar(kept, argument).apply(lambda grid: exponent[np.round(grid).astype(np.int64)] * lsb)
+        total = total - quantize(count, 0, _integer_bits(exponent, lsb), unit.out_fraction + unit.guard)
     return quantize(total, *node_type.fmt.kif, "WRAP", "TRN")  # in range by construction (see the unit)
 
 
