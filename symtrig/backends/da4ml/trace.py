@@ -121,13 +121,17 @@ def _leading_one(node_type: NodeType, argument: Any, fmt: FixedFormat) -> Any:
     unit = leading_one_unit(fmt, node_type)
     integer, lsb = unit.width - unit.fraction, 2.0 ** -(unit.out_fraction + unit.guard)
     u = argument._vars[0]
-    # |u| as relu(u) + relu(u) - u: da4ml's own abs is a multiplexer whose result is stored negated, which
+    # |u| as 2 relu(u) - u: da4ml's own abs is a multiplexer whose result is stored negated, which
     # makes every bit slice of the shifter a subtraction; this is one subtraction, and every later slice wires
-    x = quantize(_scalar(u.relu() + u.relu() - u, argument), 0, integer, unit.fraction)
+    x = quantize(_scalar(u.relu() * 2.0 - u, argument), 0, integer, unit.fraction)
     kept = None  # N: the sum of the levels that did not shift, one bit each
     for s in unit.shifts:
+        # after this level only the bits that later shifts (s - 1 in all) can still bring into the mantissa's
+        # M bits matter: the shifter narrows level by level (the same result, fewer multiplexers)
+        fraction = min(unit.fraction, unit.mantissa + s - 1 - integer)
         top = quantize(x, 0, integer, s - integer)._vars[0]
-        moved = quantize(x * 2.0**s, 0, integer, unit.fraction)._vars[0]
+        moved = quantize(x * 2.0**s, 0, integer, fraction)._vars[0]
+        x = quantize(x, 0, integer, fraction)
         if s > 1:  # any top bit set (one OR, a LUT): keep x
             top_set = top.unary_bit_op("any")
             x_next = top_set.msb_mux(x._vars[0], moved)
