@@ -12,6 +12,7 @@ modelled delay (:mod:`symtrig.cost.timing`) — a model, no place and route).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -253,6 +254,13 @@ def _details(program, types, project, pipeline) -> dict[str, Any]:
     return {
         "nodes": len(program.nodes),
         "tables": program.count("table"),
+        "table_units": dict(  # how many tables each function unit computes (symtrig.lower.units)
+            sorted(
+                Counter(
+                    t.unit for n, t in zip(program.nodes, types.nodes, strict=True) if n.kind == "table"
+                ).items()
+            )
+        ),
         "products": program.count("mul"),
         "fraction_bits": [low, high],
         "search_seconds": round(types.seconds, 1),
