@@ -17,9 +17,9 @@ import sympy as sp
 
 from symtrig.backends.da4ml.trace import trace_program
 from symtrig.expr import logabs, variable
-from symtrig.lower.node_types import materialize, plan_types, uniform_settings
+from symtrig.lower.node_types import leading_one_unit, materialize, plan_types, uniform_settings
 from symtrig.lower.program import build_program
-from symtrig.lower.units import LeadingOneLog, leading_one_pays, periodic_pays, unit_of
+from symtrig.lower.units import LeadingOneLog, leading_one_log, leading_one_pays, periodic_pays, unit_of
 from symtrig.verify import rtl
 from symtrig.verify.program_model import ModelState, run_program
 
@@ -95,5 +95,21 @@ def test_every_unit_equals_the_da4ml_interpreter_on_random_arguments_and_ranges(
     types = materialize(program, plan, uniform_settings(program, plan, int(rng.integers(4, 13))))
     assert {t.unit for n, t in zip(program.nodes, types, strict=True) if n.kind == "table"} >= {"leading-one"}
     rows = np.vstack([X, rng.normal(size=(500, 2)) * 10, np.zeros((10, 2))])  # far outside, and exact zeros
+    model = run_program(program, types, rows).y
+    np.testing.assert_array_equal(model, rtl.interpreter_predict(trace_program(program, types), rows))
+
+
+def test_a_wide_mantissa_gets_a_bipartite_table_within_half_an_lsb_of_one_table_and_equal_to_da4ml():
+    one = LeadingOneLog(20, 14, 13, 12, -(1 << 16), (1 << 16) - 1)
+    chosen = leading_one_log(20, 14, 13, (12, -(1 << 16), (1 << 16) - 1))
+    assert chosen.split is not None and sum(chosen.split) == 12
+    assert sum(len(t) for t in chosen.parts) <= len(one.table) / 4  # a quarter of the entries or fewer
+    codes = np.arange(1 << 20)
+    assert np.abs(chosen.evaluate(codes) - one.evaluate(codes)).max() <= 1  # half an LSB before the floor
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(3000, 1))
+    program, types = _program_and_types(logabs(variable(0)), X, 12)
+    assert leading_one_unit(types[0].fmt, types[-1]).split is not None
+    rows = np.vstack([X, np.zeros((5, 1)), rng.normal(size=(500, 1)) * 1e-3])
     model = run_program(program, types, rows).y
     np.testing.assert_array_equal(model, rtl.interpreter_predict(trace_program(program, types), rows))

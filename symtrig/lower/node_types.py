@@ -31,7 +31,7 @@ import numpy as np
 from symtrig.errors import SymtrigError
 from symtrig.lower.program import FixedFormat, Node, NodeType, Program, tabulate
 from symtrig.lower.ranges import HEADROOM_BITS, TABLE_RANGE_MARGIN
-from symtrig.lower.units import LeadingOneLog, Unit, unit_of
+from symtrig.lower.units import LeadingOneLog, Unit, leading_one_log, unit_of
 
 #: Widest table input of the da4ml path: 8192 entries.
 MAX_TABLE_BITS = 13
@@ -258,7 +258,7 @@ def leading_one_unit(argument: FixedFormat, node_type: NodeType) -> LeadingOneLo
 
 @functools.lru_cache(maxsize=1024)
 def _leading_one(width: int, fraction: int, mantissa: int, out: FixedFormat) -> LeadingOneLog:
-    return LeadingOneLog(width, fraction, min(mantissa, width), out.fraction, out.min_code, out.max_code)
+    return leading_one_log(width, fraction, mantissa, (out.fraction, out.min_code, out.max_code))
 
 
 def _bounded(signed: bool, integer: int, fraction: int) -> FixedFormat:

@@ -13,8 +13,9 @@ one function here, and the unit a node gets is recorded in its :class:`~symtrig.
 * **leading-one** (``log|u|``): ``|u|`` (``W`` bits, ``F`` of them fraction) is normalized by a binary-search
   shifter — per level ``s`` (a power of two), if the top ``s`` bits are zero, shift left by ``s`` and count ``s``
   — so ``|u| = m * 2**(W - F - L)`` with ``m`` in ``[1/2, 1)`` and ``L`` the shift count. Then
-  ``log|u| = log m + (W - F) ln 2 - L ln 2``: one table of the top ``M`` bits of ``m`` (the constant folded in)
-  and one small table of ``L ln 2`` indexed by the levels' bits, subtracted. Every nonzero ``|u|`` down to the
+  ``log|u| = log m + (W - F) ln 2 - L ln 2``: one table of the top ``M`` bits of ``m`` (the constant folded in;
+  from :data:`BIPARTITE_FROM_BITS` bits a bipartite table-and-add, :func:`leading_one_log`) and one small table
+  of ``L ln 2`` indexed by the levels' bits, subtracted. Every nonzero ``|u|`` down to the
   argument's LSB is resolved; ``|u| = 0`` shifts at every level and saturates to the output's minimum, as the flat
   table's ``log(0)`` does.
 
@@ -87,6 +88,9 @@ class LeadingOneLog:
     out_min: int
     out_max: int
     guard: int = GUARD_BITS
+    #: ``(high, middle, low)`` bits of the ``M - 1`` below ``m``'s leading one: the table becomes a table of
+    #: (high, middle) plus one of (high, low), added (a bipartite table, :func:`leading_one_log`); None: one table.
+    split: tuple[int, int, int] | None = None
 
     @property
     def shifts(self) -> tuple[int, ...]:
@@ -122,6 +126,41 @@ class LeadingOneLog:
         table.flags.writeable = False
         return table
 
+    def _scaled_log(self) -> np.ndarray:
+        """``log m + (width - fraction) ln 2`` at ``out_fraction + guard`` bits (unrounded) for every ``M``-bit
+        ``m`` with its top bit set."""
+        codes = np.arange(1 << (self.mantissa - 1), 1 << self.mantissa, dtype=np.float64)
+        values = np.log(codes * 2.0**-self.mantissa) + (self.width - self.fraction) * math.log(2)
+        return values * 2.0 ** (self.out_fraction + self.guard)
+
+    @functools.cached_property
+    def parts(self) -> tuple[np.ndarray, np.ndarray]:
+        """The bipartite tables: ``initial`` over (leading bit, high, middle) — the value at the centre of the low
+        bits — and ``offset`` over (leading bit, high, low) — the low bits' offset from that centre, averaged over
+        the middle bits (Das Sarma and Matula's table-and-add); the leading bit 0 (``|u| = 0``) reads the same
+        entries as :attr:`table`'s lower half and 0."""
+        if self.split is None:
+            raise ValueError("a one-table unit has no bipartite parts")
+        high, middle, low = self.split
+        exact = self._scaled_log().reshape(1 << high, 1 << middle, 1 << low)
+        centre = exact.mean(axis=2)
+        initial = np.round(centre).reshape(-1)
+        offset = np.round((exact - centre[:, :, None]).mean(axis=1)).reshape(-1)
+        bottom = (self.out_min << self.guard) + int(self.exponent[0])
+        initial = np.concatenate([np.full(len(initial), bottom), initial]).astype(np.int64)
+        offset = np.concatenate([np.zeros(len(offset)), offset]).astype(np.int64)
+        initial.flags.writeable = offset.flags.writeable = False
+        return initial, offset
+
+    def mantissa_log(self, mantissa: np.ndarray) -> np.ndarray:
+        """The table part of the result for ``M``-bit mantissa codes (one table, or the two parts added)."""
+        if self.split is None:
+            return self.table[mantissa]
+        _, middle, low = self.split
+        initial, offset = self.parts
+        rest = mantissa & ((1 << low) - 1)
+        return initial[mantissa >> low] + offset[((mantissa >> (middle + low)) << low) | rest]
+
     def normalize(self, magnitude: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The shifter on ``|u|`` codes: the normalized codes and, per level, which rows shifted."""
         x = np.asarray(magnitude, dtype=np.int64)
@@ -137,5 +176,43 @@ class LeadingOneLog:
         """Output codes of ``|u|`` codes, as the hardware computes them."""
         x, shifted = self.normalize(magnitude)
         kept = sum((~rows).astype(np.int64) * s for s, rows in zip(self.shifts, shifted, strict=True))
-        total = self.table[x >> (self.width - self.mantissa)] - self.exponent[kept]
+        total = self.mantissa_log(x >> (self.width - self.mantissa)) - self.exponent[kept]
         return np.clip(total >> self.guard, self.out_min, self.out_max)
+
+
+#: Mantissas of at least this many bits try a bipartite table: below, one table is a few LUTs per output bit.
+BIPARTITE_FROM_BITS = 9
+
+
+def leading_one_log(width: int, fraction: int, mantissa: int, out: tuple[int, int, int]) -> LeadingOneLog:
+    """The cheapest leading-one unit for these widths (``out``: fraction bits, minimum and maximum code).
+
+    One mantissa table, or — from :data:`BIPARTITE_FROM_BITS` mantissa bits — the bipartite split with the fewest
+    table bits (entries x output bits) whose sum stays within half an output LSB of the one table on every
+    mantissa (checked exhaustively; ``log`` is smooth on [1/2, 1), so a 13-bit mantissa needs about a tenth of
+    the entries).
+    """
+    one = LeadingOneLog(width, fraction, min(mantissa, width), *out)
+    if one.mantissa < BIPARTITE_FROM_BITS:
+        return one
+    reference, bits = one.table[1 << (one.mantissa - 1) :], one.mantissa - 1
+    best, best_cost = one, float(len(one.table) * _bits(one.table))
+    for high in range(1, bits - 1):
+        for middle in range(1, bits - high):
+            candidate = LeadingOneLog(
+                width, fraction, one.mantissa, *out, split=(high, middle, bits - high - middle)
+            )
+            initial, offset = candidate.parts
+            cost = len(initial) * _bits(initial) + len(offset) * _bits(offset)
+            if cost >= best_cost:
+                continue
+            codes = np.arange(1 << bits) + (1 << bits)
+            if np.abs(candidate.mantissa_log(codes) - reference).max() <= 1 << (one.guard - 1):
+                best, best_cost = candidate, cost
+    return best
+
+
+def _bits(table: np.ndarray) -> int:
+    """Bits a table's entries span (its output width)."""
+    span = int(table.max()) - int(table.min())
+    return max(1, span.bit_length())

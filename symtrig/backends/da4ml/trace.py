@@ -26,6 +26,7 @@ import numpy as np
 from symtrig.errors import SymtrigError
 from symtrig.lower.node_types import leading_one_unit
 from symtrig.lower.program import FixedFormat, Node, NodeType, Program, tabulate
+from symtrig.lower.units import LeadingOneLog
 from symtrig.tune.node_types import NodeTypes
 
 
@@ -141,14 +142,37 @@ def _leading_one(node_type: NodeType, argument: Any, fmt: FixedFormat) -> Any:
             x_next = (top - 2.0 ** (integer - 1)).msb_mux(moved, x._vars[0])
         x = _scalar(x_next, argument)
         kept = top_set * s if kept is None else kept + top_set * s
-    mantissa = quantize(x, 0, integer, unit.mantissa - integer)
-    table, exponent, scale = unit.table, unit.exponent, 2.0 ** (unit.mantissa - integer)
-    looked_up = mantissa.apply(lambda grid: table[np.round(grid * scale).astype(np.int64)] * lsb)
-    total = quantize(looked_up, 1, _integer_bits(table, lsb), unit.out_fraction + unit.guard)
+    total = _mantissa_log(unit, x, integer, lsb)
+    exponent = unit.exponent
     if kept is not None:
         count = _scalar(kept, argument).apply(lambda grid: exponent[np.round(grid).astype(np.int64)] * lsb)
         total = total - quantize(count, 0, _integer_bits(exponent, lsb), unit.out_fraction + unit.guard)
     return quantize(total, *node_type.fmt.kif, "WRAP", "TRN")  # in range by construction (see the unit)
+
+
+def _mantissa_log(unit: LeadingOneLog, x: Any, integer: int, lsb: float) -> Any:
+    """``log m`` of the normalized ``x`` (``integer`` integer bits): one table of its top ``M`` bits, or the two
+    tables of a bipartite split — (leading bit, high, middle) and (leading bit, high, low), the second indexed
+    by the high bits with the low bits placed right below them — added."""
+    from da4ml.trace.ops import quantize
+
+    def table_of(variable: Any, table: np.ndarray, step: float) -> Any:
+        looked_up = variable.apply(lambda grid: table[np.round(grid / step).astype(np.int64)] * lsb)
+        signed = bool(table.min() < 0)
+        return quantize(looked_up, int(signed), _integer_bits(table, lsb), unit.out_fraction + unit.guard)
+
+    lsb_exp = integer - unit.mantissa  # the mantissa's LSB is 2**lsb_exp
+    if unit.split is None:
+        return table_of(quantize(x, 0, integer, -lsb_exp), unit.table, 2.0**lsb_exp)
+    _, middle, low = unit.split
+    initial, offset = unit.parts
+    leading = quantize(x, 0, integer, -(lsb_exp + low))
+    upper = quantize(x, 0, integer, -(lsb_exp + middle + low))
+    rest = quantize(x, 0, lsb_exp + low, -lsb_exp)  # the low bits alone (the bits above wrap away: wires)
+    joined = upper + rest * 2.0**middle  # (leading bit, high, low) as one index
+    return table_of(leading, initial, 2.0 ** (lsb_exp + low)) + table_of(
+        joined, offset, 2.0 ** (lsb_exp + middle)
+    )
 
 
 def _integer_bits(table: np.ndarray, lsb: float) -> int:
