@@ -15,9 +15,9 @@ one function here, and the unit a node gets is recorded in its :class:`~symtrig.
   — so ``|u| = m * 2**(W - F - L)`` with ``m`` in ``[1/2, 1)`` and ``L`` the shift count. Then
   ``log|u| = log m + (W - F) ln 2 - L ln 2``: one table of the top ``M`` bits of ``m`` (the constant folded in;
   from :data:`BIPARTITE_FROM_BITS` bits a bipartite table-and-add, :func:`leading_one_log`) and one small table
-  of ``L ln 2`` indexed by the levels' bits, subtracted. Every nonzero ``|u|`` down to the
-  argument's LSB is resolved; ``|u| = 0`` shifts at every level and saturates to the output's minimum, as the flat
-  table's ``log(0)`` does.
+  of ``L ln 2`` indexed by the levels' bits, subtracted. Every nonzero ``|u|`` down to the argument's LSB is
+  resolved; ``|u| = 0`` shifts at every level and lands on the output's minimum, as the flat table's ``log(0)``
+  does (the output type holds every other result, so no saturation logic is built).
 
 Both are bit-exact by construction: :class:`LeadingOneLog` is the integer definition that symtrig's model
 evaluates and the da4ml trace builds, and a periodic table is an ordinary table of ``sin(2πt)`` over a wrapped
@@ -77,7 +77,7 @@ class LeadingOneLog:
     """The integer definition of the leading-one ``log|u|`` unit.
 
     Input: ``|u|`` as a ``width``-bit unsigned code with ``fraction`` fraction bits. Output: codes of a type with
-    ``out_fraction`` fraction bits, saturated to ``[out_min, out_max]``. ``mantissa``: bits of ``m`` indexing
+    ``out_fraction`` fraction bits in ``[out_min, out_max]``. ``mantissa``: bits of ``m`` indexing
     the table (``M``; at most ``width``).
     """
 
