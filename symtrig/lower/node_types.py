@@ -8,10 +8,10 @@ gets is chosen by the tune stage (:mod:`symtrig.tune.node_types`) against the ba
 * **Integer bits**: the node's calibrated range plus :data:`~symtrig.lower.ranges.HEADROOM_BITS`, so nothing
   wraps on the calibration jets. A node that is never negative (a square, an exp) is unsigned.
 * **Tables** are computed by the function unit :func:`symtrig.lower.units.unit_of` picks from the argument's
-  range. A flat table (the others are described there) clamps (SAT) ``argument - shift`` to an input type covering the calibrated argument range plus
-  :data:`~symtrig.lower.ranges.TABLE_RANGE_MARGIN` around a dyadic ``shift`` and hold ``f(v + shift)``: [-5.75, 58.25] costs a 64-wide
-  table, not a 128-wide one (each input bit doubles a table). The output type holds ``f`` over that window;
-  ``logabs(0)`` saturates to its minimum.
+  range. A flat table (the others are described there) clamps (SAT) ``argument - shift`` to an input type
+  covering the calibrated argument range plus :data:`~symtrig.lower.ranges.TABLE_RANGE_MARGIN` around a dyadic
+  ``shift`` and holds ``f(v + shift)``: [-5.75, 58.25] costs a 64-wide table, not a 128-wide one (each input bit
+  doubles a table). The output type holds ``f`` over that window; ``logabs(0)`` saturates to its minimum.
 * **Constants** get few nonzero signed (CSD) digits on a grid fine enough for their term (da4ml spends one
   adder per digit and needs constants on a finite binary grid).
 * **Fraction bits** and digits are the search's variables (:data:`Settings`); :func:`materialize` turns a
@@ -135,7 +135,8 @@ def _table_window(function: str, lo: float, hi: float, label: str) -> TableWindo
     """The narrowest signed input type that holds ``[lo, hi]`` around a dyadic shift, coarsest shift first.
 
     [-5.75, 58.25] fits 5 integer bits around 26.25 (a 64-wide table) where no shift needs 6 (128 wide). The
-    output type holds the function over the calibrated range plus :data:`~symtrig.lower.ranges.TABLE_RANGE_MARGIN` (within the window).
+    output type holds the function over the calibrated range plus
+    :data:`~symtrig.lower.ranges.TABLE_RANGE_MARGIN` (within the window).
     """
     low, high = _VISIBLE.get(function, (-math.inf, math.inf))
     lo, hi = min(max(lo, low), high), max(min(hi, high), low)

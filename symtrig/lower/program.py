@@ -44,14 +44,14 @@ from symtrig.lower.units import TURN_FUNCTIONS, TURNS, Unit, periodic_pays
 
 NodeKind = Literal["input", "const", "add", "mul", "table"]
 
+#: Functions an expression may call (the turn forms are built here, never written).
+EXPRESSION_FUNCTIONS = ("sin", "cos", "exp", "gauss", "logabs")
 #: Functions a table node may tabulate, with the float64 numpy form every model evaluates (the same callables
 #: :func:`symtrig.expr.node_values` uses, so a table holds exactly the float values the expression has).
 TABLE_FUNCTIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
-    **{name: NODE_FUNCTIONS[name] for name in ("sin", "cos", "exp", "gauss", "logabs")},
+    **{name: NODE_FUNCTIONS[name] for name in EXPRESSION_FUNCTIONS},
     **TURN_FUNCTIONS,
 }
-#: Functions an expression may call (the turn forms are built here, never written).
-EXPRESSION_FUNCTIONS = ("sin", "cos", "exp", "gauss", "logabs")
 
 
 def tabulate(function: str, u: np.ndarray) -> np.ndarray:

@@ -113,18 +113,18 @@ class LeadingOneLog:
     @functools.cached_property
     def table(self) -> np.ndarray:
         """``log m + (width - fraction) ln 2`` for every ``M``-bit ``m`` with its top bit set, at
-        ``out_fraction + guard`` bits; the lower half is reached only by ``|u| = 0``, which shifts at every level:
-        its entry minus the largest exponent entry is exactly the output's minimum, so no result leaves the output
-        type (``log(0)`` lands on its minimum and the hardware needs no saturation logic)."""
-        scale = 2.0 ** (self.out_fraction + self.guard)
-        codes = np.arange(1 << self.mantissa, dtype=np.float64)
-        with np.errstate(divide="ignore"):
-            values = np.log(codes * 2.0**-self.mantissa) + (self.width - self.fraction) * math.log(2)
-        table = np.round(values * scale)
-        table[: 1 << (self.mantissa - 1)] = (self.out_min << self.guard) + int(self.exponent[0])
-        table = table.astype(np.int64)
+        ``out_fraction + guard`` bits; the lower half is reached only by ``|u| = 0`` (:attr:`zero_entry`)."""
+        lower = np.full(1 << (self.mantissa - 1), self.zero_entry, dtype=np.int64)
+        table = np.concatenate([lower, np.round(self._scaled_log()).astype(np.int64)])
         table.flags.writeable = False
         return table
+
+    @property
+    def zero_entry(self) -> int:
+        """The table entry ``|u| = 0`` reads (it shifts at every level): minus the largest exponent entry it is
+        exactly the output's minimum, so no result leaves the output type (``log(0)`` lands on its minimum and
+        the hardware needs no saturation logic)."""
+        return (self.out_min << self.guard) + int(self.exponent[0])
 
     def _scaled_log(self) -> np.ndarray:
         """``log m + (width - fraction) ln 2`` at ``out_fraction + guard`` bits (unrounded) for every ``M``-bit
@@ -137,8 +137,8 @@ class LeadingOneLog:
     def parts(self) -> tuple[np.ndarray, np.ndarray]:
         """The bipartite tables: ``initial`` over (leading bit, high, middle) — the value at the centre of the low
         bits — and ``offset`` over (leading bit, high, low) — the low bits' offset from that centre, averaged over
-        the middle bits (Das Sarma and Matula's table-and-add); the leading bit 0 (``|u| = 0``) reads the same
-        entries as :attr:`table`'s lower half and 0."""
+        the middle bits (Das Sarma and Matula's table-and-add); the leading bit 0 (``|u| = 0``) reads
+        :attr:`zero_entry` and 0."""
         if self.split is None:
             raise ValueError("a one-table unit has no bipartite parts")
         high, middle, low = self.split
@@ -146,8 +146,7 @@ class LeadingOneLog:
         centre = exact.mean(axis=2)
         initial = np.round(centre).reshape(-1)
         offset = np.round((exact - centre[:, :, None]).mean(axis=1)).reshape(-1)
-        bottom = (self.out_min << self.guard) + int(self.exponent[0])
-        initial = np.concatenate([np.full(len(initial), bottom), initial]).astype(np.int64)
+        initial = np.concatenate([np.full(len(initial), self.zero_entry), initial]).astype(np.int64)
         offset = np.concatenate([np.zeros(len(offset)), offset]).astype(np.int64)
         initial.flags.writeable = offset.flags.writeable = False
         return initial, offset

@@ -216,9 +216,8 @@ class _Search:
 
         An output whose tables clip on more than :data:`CLIP_SHARE` of
         :data:`~symtrig.lower.tolerance.MAX_CALIBRATION_CLIP_RATE` of the rows scores at least the tolerance plus
-        that rate: it does not meet the rule, and of two such
-        candidates the one that clips less scores better (a design whose rows cannot all be resolved comes back
-        as close as it gets, with ``met=False``)."""
+        that rate: it does not meet the rule, and of two such candidates the one that clips less scores better
+        (a design whose rows cannot all be resolved comes back as close as it gets, with ``met=False``)."""
         run = state.run()
         if run.wrap_rate.any():
             return None

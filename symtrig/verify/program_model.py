@@ -158,29 +158,37 @@ def _table(function: str, node_type: NodeType, a: Signal, label: str) -> Signal:
         v = v & tin.max_code  # the turn's integer bits are dropped: sin(2π(n + t)) = sin(2πt)
     index = np.clip(v, tin.min_code, tin.max_code)
     codes = table_codes(function, tin, node_type.shift, out)[index - tin.min_code]
-    exact_at = v * 2.0**-tin.fraction + node_type.shift
-    return _checked(function, codes, out, exact_at, index != v, a)
+    return _checked(function, codes, out, (v, tin.fraction, node_type.shift), a, clamped=index != v)
 
 
 def _leading_one(function: str, node_type: NodeType, argument: FixedFormat, a: Signal) -> Signal:
     """The leading-one log unit (:class:`symtrig.lower.units.LeadingOneLog`) on the argument's own codes."""
     magnitude = np.abs(a.codes)
     codes = leading_one_unit(argument, node_type).evaluate(magnitude)
-    exact_at = magnitude * 2.0**-a.fraction
-    return _checked(function, codes, node_type.fmt, exact_at, np.zeros(len(codes), dtype=bool), a)
+    return _checked(function, codes, node_type.fmt, (magnitude, a.fraction, 0.0), a)
 
 
 def _checked(
-    function: str, codes: np.ndarray, out: FixedFormat, exact_at: np.ndarray, clamped: np.ndarray, a: Signal
+    function: str,
+    codes: np.ndarray,
+    out: FixedFormat,
+    looked_up: tuple[np.ndarray, int, float],
+    a: Signal,
+    clamped: np.ndarray | None = None,
 ) -> Signal:
     """A table's output signal, marking the rows whose argument was clamped or whose output saturated and
-    missed the function by more than one LSB."""
-    suspect = clamped | (codes == out.min_code) | (codes == out.max_code)
+    missed the function by more than one LSB. ``looked_up``: the codes, fraction bits and shift of the value the
+    function was evaluated at (its exact value is computed on the suspect rows only: this runs in the search)."""
+    suspect = (codes == out.min_code) | (codes == out.max_code)
+    if clamped is not None:
+        suspect |= clamped
     clipped = a.clipped
     if suspect.any():
         rows = np.flatnonzero(suspect)
+        at_codes, at_fraction, at_shift = looked_up
         with np.errstate(all="ignore"):
-            exact = np.floor(tabulate(function, exact_at[rows]) * 2.0**out.fraction)
+            at = at_codes[rows] * 2.0**-at_fraction + at_shift
+            exact = np.floor(tabulate(function, at) * 2.0**out.fraction)
         missed = np.zeros(len(codes), dtype=bool)
         missed[rows] = ~(np.abs(exact - codes[rows]) <= 1)
         clipped = missed if clipped is None else clipped | missed

@@ -21,8 +21,6 @@ from symtrig.errors import SymtrigError
 
 Flavor = Literal["verilog", "vhdl", "hls"]
 
-#: The device symtrig's HLS path targets by default (``symtrig emit-hls --part``).
-
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,62}\Z")
 
 

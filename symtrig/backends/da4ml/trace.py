@@ -182,7 +182,8 @@ def _integer_bits(table: np.ndarray, lsb: float) -> int:
 
 
 def _scalar(variable: Any, like: Any) -> Any:
-    """A one-element da4ml array of ``variable`` (the multiplexer and ``abs`` exist on scalars only)."""
+    """A one-element da4ml array of ``variable``, like ``like`` (constants, and the multiplexers and ``relu``
+    that exist on scalars only)."""
     from da4ml.trace import FixedVariableArray
 
     return FixedVariableArray(np.array([variable]), like.solver_options, hwconf=like.hwconf)
@@ -190,8 +191,6 @@ def _scalar(variable: Any, like: Any) -> Any:
 
 def _constant(value: float, inputs: Any) -> Any:
     """A one-element array holding a constant (an expression that is a number)."""
-    from da4ml.trace import FixedVariableArray
     from da4ml.trace.fixed_variable import FixedVariable
 
-    constant = FixedVariable.from_const(value, inputs.hwconf, 1)
-    return FixedVariableArray(np.array([constant]), inputs.solver_options, hwconf=inputs.hwconf)
+    return _scalar(FixedVariable.from_const(value, inputs.hwconf, 1), inputs)
