@@ -22,15 +22,15 @@ from symtrig.emit.config import EmitConfig
 from symtrig.emit.flows import Jets
 from symtrig.emit.hls4ml_flow import AUTO_LUT_SIZES
 from symtrig.emit.selection import fit_data, select_designs
-from symtrig.lower.fixed import FixedType
-from symtrig.lower.single_type import float_outputs, integer_bits
+from symtrig.lower.fixed import FixedFormat
+from symtrig.lower.single_type import ap_integer_bits, float_outputs
 from symtrig.lower.tables import lower
 from symtrig.lower.tolerance import calibration_slices, worst_auc_change
 from symtrig.store import leaderboard
 from symtrig.verify.hls4ml_emulator import emulator_for
 
 
-def changes(low, X_raw, labels, slices, fixed: FixedType) -> tuple[float, float]:
+def changes(low, X_raw, labels, slices, fixed: FixedFormat) -> tuple[float, float]:
     """(worst change on all rows, worst change over the slices) at ``fixed``."""
     X_ip = low.ip_inputs(X_raw)
     y_float = np.nan_to_num(float_outputs(low, X_ip))
@@ -62,10 +62,10 @@ def main() -> None:
     for size in AUTO_LUT_SIZES:
         low = lower(exprs, mean=data.mean_, scale=data.scale_, X_calib_raw=data.X_train, lut_size=size)
         X_ip = low.ip_inputs(X_cal)
-        n_int = integer_bits(low, X_ip)[0]
+        n_int = ap_integer_bits(low, X_ip)[0]
         min_frac = low.table_frac_bits(4)
         for extra in (int(e) for e in args.extra_frac.split(",")):
-            fixed = FixedType(min(32, n_int + min_frac + extra), n_int)
+            fixed = FixedFormat.ap_fixed(min(32, n_int + min_frac + extra), n_int)
             whole, worst_slice = changes(low, X_cal, y_cal, slices, fixed)
             test, _ = changes(low, data.X_test, y_test, [np.arange(len(y_test))], fixed)
             print(f"| {size} | {fixed} | {whole:.5f} | {worst_slice:.5f} | {test:.5f} |", flush=True)

@@ -99,7 +99,7 @@ def test_dsp_tiling_matches_reported_multipliers(a, b, dsp):
 
 def test_parse_precision():
     typ = parse_precision("ap_fixed<16,6>")
-    assert (typ.w, typ.i, typ.f) == (16, 6, 10)
+    assert (typ.width, typ.ap_integer, typ.fraction) == (16, 6, 10)
     with pytest.raises(SymtrigError):
         parse_precision("float")
 

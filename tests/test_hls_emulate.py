@@ -11,7 +11,7 @@ import sympy as sp
 
 from symtrig.backends.hls4ml.project import write_project
 from symtrig.lower.tables import lower
-from symtrig.verify.hls4ml_emulator import Emulator, FixedType, emulator_for
+from symtrig.verify.hls4ml_emulator import Emulator, FixedFormat, emulator_for
 
 X = sp.symbols("x0:16")
 GAUSS, LOGABS = sp.Function("gauss"), sp.Function("logabs")
@@ -36,8 +36,8 @@ def _rows(n: int, seed: int = 0):
 
 
 def test_fixed_type_parse():
-    assert FixedType.parse("ap_fixed<18,8>") == FixedType(18, 8)
-    assert FixedType.parse("ap_fixed<18,8>").frac == 10
+    assert FixedFormat.parse("ap_fixed<18,8>") == FixedFormat.ap_fixed(18, 8)
+    assert FixedFormat.parse("ap_fixed<18,8>").fraction == 10
 
 
 def test_emulator_reports_events_without_compiling():
@@ -101,7 +101,7 @@ def test_auto_precision_is_the_narrowest_width_within_tolerance_on_all_jets_and_
             change = roc_auc_score(signal, y_fixed[rows, k]) - roc_auc_score(signal, truth[rows, k])
             assert abs(change) <= 2e-4 + 1e-9
     rates = dict(choice.tried)
-    narrower = FixedType(choice.precision.width - 1, choice.precision.integer)
+    narrower = FixedFormat.ap_fixed(choice.precision.width - 1, choice.precision.ap_integer)
     assert rates[str(narrower)] > 4e-4  # one fraction bit fewer was tried and failed
 
 

@@ -79,14 +79,14 @@ def test_a_table_span_needs_integer_bits_like_its_ends():
     so a table of span 8 needs I >= 5 even when both ends are below 8 in magnitude."""
     from symtrig.backends.hls4ml.project import check_precision
     from symtrig.lower.tables import LutSpec
-    from symtrig.verify.hls4ml_emulator import FixedType
+    from symtrig.verify.hls4ml_emulator import FixedFormat
 
     spec = LutSpec("exp_lut_a", "exp", -5.0546875, 2.9453125, 1024)
     assert spec.required_int_bits() == 5
     lowered = type("L", (), {"luts": [spec]})()
-    check_precision(lowered, FixedType(20, 5))
+    check_precision(lowered, FixedFormat.ap_fixed(20, 5))
     with pytest.raises(SymtrigError, match="integer bits but table exp_lut_a"):
-        check_precision(lowered, FixedType(20, 4))
+        check_precision(lowered, FixedFormat.ap_fixed(20, 4))
 
 
 def test_an_odd_function_of_a_negated_table_call_keeps_its_own_table(data):

@@ -71,7 +71,7 @@ def test_auto_precision_holds_every_value_of_the_issue_expression_on_calibration
     X_cal, labels = jets.X_calib, jets.labels_calib
     lowered = lower([expr], mean=sample.mean_, scale=sample.scale_, X_calib_raw=X_cal, lut_size=4096)
     choice = choose_precision(lowered, X_cal, labels, model=emulator_for, slice_size=len(sample.y_test))
-    assert choice.precision.integer >= signed_int_bits(choice.widest.magnitude)
+    assert choice.precision.ap_integer >= signed_int_bits(choice.widest.magnitude)
     emulator = emulator_for(lowered, choice.precision)
     assert not emulator.run(lowered.ip_inputs(X_cal)).overflow_rate.any()
     test = emulator.run(lowered.ip_inputs(sample.X_test))

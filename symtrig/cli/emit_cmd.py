@@ -10,6 +10,7 @@ import typer
 from symtrig.backends import DEFAULT_PART
 from symtrig.cli.options import Flavor, QuietOption, Speaker, VerboseOption
 from symtrig.cli.root import app
+from symtrig.emit.hls4ml_flow import AUTO_LUT_SIZES
 from symtrig.store import paths
 
 
@@ -55,8 +56,8 @@ def emit_hls(
         str,
         typer.Option(
             "--lut-size",
-            help="Entries of every lookup table, or auto (1024, doubled up to 32768 while auto precision "
-            "cannot keep the AUC within tolerance).",
+            help=f"Entries of every lookup table, or auto ({AUTO_LUT_SIZES[0]}, doubled up to "
+            f"{AUTO_LUT_SIZES[-1]} while auto precision cannot keep the AUC within tolerance).",
         ),
     ] = "auto",
     max_latency: Annotated[

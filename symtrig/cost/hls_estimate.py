@@ -31,7 +31,7 @@ from pathlib import Path
 from symtrig.cost.hls_graph import Design, Graph, Node, load_design
 from symtrig.cost.hls_params import DEFAULT_PARAMS, CostParams, CostReport
 from symtrig.errors import SymtrigError
-from symtrig.lower.fixed import FixedType
+from symtrig.lower.fixed import FixedFormat
 
 __all__ = [
     "DEFAULT_PARAMS",
@@ -43,13 +43,13 @@ __all__ = [
 ]
 
 
-def parse_precision(text: str) -> FixedType:
-    """``'ap_fixed<16,6>'`` -> ``FixedType(16, 6)`` (``.w, .i, .f`` = 16, 6, 10); SymtrigError on anything else.
+def parse_precision(text: str) -> FixedFormat:
+    """``'ap_fixed<16,6>'`` -> ``FixedFormat.ap_fixed(16, 6)`` (width 16, ap_integer 6, fraction 10); SymtrigError on anything else.
 
     Lenient on purpose (``ap_ufixed``, rounding/saturation arguments, I outside [1, W]): the estimate only needs
     the widths.
     """
-    return FixedType.parse_lenient(text)
+    return FixedFormat.parse_lenient(text)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -60,26 +60,26 @@ def _demanded_int_bits(g: Graph, outputs: list[int]) -> list[float]:
     """Integer bits of each node that any consumer can observe (WRAP casts discard the rest)."""
     dem = [-math.inf] * len(g.nodes)
     for nid in outputs:
-        dem[nid] = max(dem[nid], g.result.i)
+        dem[nid] = max(dem[nid], g.result.ap_integer)
     for nid in range(len(g.nodes) - 1, -1, -1):
         node = g.nodes[nid]
         for pos, arg in enumerate(node.args):
             if node.op in ("add", "sub", "neg"):
                 need = dem[nid]
             elif node.op == "mul":
-                need = dem[nid] + g.nodes[node.args[1 - pos]].type.f
+                need = dem[nid] + g.nodes[node.args[1 - pos]].type.fraction
             elif node.op == "div":
                 need = math.inf
             else:  # cast, lut, builtin, math: a WRAP conversion to the node's own type
-                need = node.type.i
+                need = node.type.ap_integer
             dem[arg] = max(dem[arg], need)
     return dem
 
 
 def _eff_width(node: Node, dem: float) -> int:
     if node.op == "const" or not math.isfinite(dem):  # constants; dead nodes (-inf); divider operands (+inf)
-        return node.type.w
-    return max(1, int(node.type.f + min(node.type.i, dem)))
+        return node.type.width
+    return max(1, int(node.type.fraction + min(node.type.ap_integer, dem)))
 
 
 def _dsp_count(a: int, b: int) -> int:
@@ -174,14 +174,14 @@ def _plan(g: Graph, widths: list[int], uses: list[int], p: CostParams) -> list[_
             else:
                 ops.append(_Op(delay=p.d_add, lut=widths[nid] + p.lut_add_extra))
         elif node.op == "lut":
-            w = g.result.w
+            w = g.result.width
             ops.append(
                 _Op(
                     cycles=p.lut_call_cycles,
                     pre_delay=p.d_lut_index,
                     lut=p.lut_call_lut_base + w,
                     ff=p.lut_call_ff,
-                    bram=p.lut_call_bram * rom_bram18(node.attr[1], node.type.w),
+                    bram=p.lut_call_bram * rom_bram18(node.attr[1], node.type.width),
                 )
             )
         elif node.op == "builtin":
@@ -198,11 +198,11 @@ def _plan(g: Graph, widths: list[int], uses: list[int], p: CostParams) -> list[_
         elif node.op == "math":
             cycles = p.math_cycles.get(node.attr[0], max(p.math_cycles.values()))
             if cycles == 0:
-                ops.append(_Op(delay=p.d_add, lut=node.type.w + p.lut_add_extra))
+                ops.append(_Op(delay=p.d_add, lut=node.type.width + p.lut_add_extra))
             else:
-                ops.append(_math_op(node.attr[0], node.type.w, cycles, p))
+                ops.append(_math_op(node.attr[0], node.type.width, cycles, p))
         elif node.op == "div":
-            q = node.type.w
+            q = node.type.width
             den = widths[node.args[1]]
             ops.append(_Op(cycles=q + p.div_extra_cycles, lut=q * (den + 2), ff=q * (den + 2)))
         else:  # pragma: no cover - the parser creates no other ops
@@ -273,9 +273,9 @@ def _estimate_graph(
     for nid in live:
         at = ready[nid]
         if at is not None and last_use[nid] > at[0]:
-            bits = g.result.w if nid in outputs else widths[nid]
+            bits = g.result.width if nid in outputs else widths[nid]
             reg_bits += bits * (last_use[nid] - at[0])
-    ff = p.ff_scale * reg_bits + n_inputs * g.input.w + p.ff_control_per_stage * (latency + 1)
+    ff = p.ff_scale * reg_bits + n_inputs * g.input.width + p.ff_control_per_stage * (latency + 1)
     ff += sum(ops[n].ff for n in live)
     lut = sum(ops[n].lut for n in live) + p.lut_io_mux
     return CostReport(

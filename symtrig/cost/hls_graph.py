@@ -19,7 +19,7 @@ import numpy as np
 
 from symtrig.backends.hls4ml.cpp import Expr, LutDef, parse_expr, read_project
 from symtrig.errors import SymtrigError
-from symtrig.lower.fixed import FixedType
+from symtrig.lower.fixed import FixedFormat
 
 #: Entries of a user LUT whose size the project does not state (hls4ml's LUTFunction default).
 DEFAULT_LUT_ENTRIES = 1024
@@ -32,19 +32,19 @@ class Node:
     op: str
     args: tuple[int, ...]
     attr: tuple
-    type: FixedType
+    type: FixedFormat
 
 
 class Graph:
     """Hash-consed DAG: identical (op, args, attr) map to one node, as HLS common-subexpression elimination."""
 
-    def __init__(self, result: FixedType, inp: FixedType) -> None:
+    def __init__(self, result: FixedFormat, inp: FixedFormat) -> None:
         self.nodes: list[Node] = []
         self.index: dict[tuple, int] = {}
         self.result = result
         self.input = inp
 
-    def add(self, op: str, args: tuple[int, ...], attr: tuple, typ: FixedType) -> int:
+    def add(self, op: str, args: tuple[int, ...], attr: tuple, typ: FixedFormat) -> int:
         if op in ("add", "mul"):
             args = tuple(sorted(args))
         key = (op, args, attr)
@@ -61,31 +61,31 @@ class Graph:
         if value == 0:
             frac = 0
         width = value.bit_length() if value >= 0 else (-value - 1).bit_length() + 1
-        return self.add("const", (), (value, frac), FixedType.with_frac(max(width, 1), frac))
+        return self.add("const", (), (value, frac), FixedFormat.ap_with_fraction(max(width, 1), frac))
 
-    def quantize(self, x: float, typ: FixedType) -> int:
+    def quantize(self, x: float, typ: FixedFormat) -> int:
         """ap_fixed construction from a double: truncate toward -inf, wrap to W bits (AP_TRN, AP_WRAP)."""
         if not math.isfinite(x):
             raise SymtrigError(f"constant {x} in the generated C++ is not finite")
-        raw = math.floor(x * 2.0**typ.f)
-        half = 1 << (typ.w - 1)
-        raw = (raw + half) % (1 << typ.w) - half
-        return self.const(raw, typ.f)
+        raw = math.floor(x * 2.0**typ.fraction)
+        half = 1 << (typ.width - 1)
+        raw = (raw + half) % (1 << typ.width) - half
+        return self.const(raw, typ.fraction)
 
     def is_const(self, nid: int) -> bool:
         return self.nodes[nid].op == "const"
 
 
-def _sum_type(a: FixedType, b: FixedType) -> FixedType:
-    f = max(a.f, b.f)
-    return FixedType.with_frac(max(a.i, b.i) + 1 + f, f)
+def _sum_type(a: FixedFormat, b: FixedFormat) -> FixedFormat:
+    f = max(a.fraction, b.fraction)
+    return FixedFormat.ap_with_fraction(max(a.ap_integer, b.ap_integer) + 1 + f, f)
 
 
 class GraphBuilder:
     """Adds parsed statements to a :class:`Graph`; ``luts`` maps each user LUT name to its ROM value type."""
 
     def __init__(
-        self, graph: Graph, luts: dict[str, FixedType], lut_sizes: dict[str, int] | None = None
+        self, graph: Graph, luts: dict[str, FixedFormat], lut_sizes: dict[str, int] | None = None
     ) -> None:
         self.g = graph
         self.luts = luts
@@ -122,7 +122,7 @@ class GraphBuilder:
             arg = self.cast(args[0], self.g.result)
             return self.g.add("builtin", (arg,), (base,), self.g.result)
         if name.startswith("hls::") and len(targs) == 2:
-            typ = FixedType(int(targs[0]), int(targs[1]))
+            typ = FixedFormat.ap_fixed(int(targs[0]), int(targs[1]))
             if base == "recip":
                 one = self.g.quantize(1.0, typ)
                 return self.cast(self.binary("div", one, self.cast(args[0], typ)), typ)
@@ -130,18 +130,18 @@ class GraphBuilder:
             return self.g.add("math", casted, (base,), typ)
         raise SymtrigError(f"generated C++ calls {name!r}, which is neither a LUT in parameters.h nor hls::")
 
-    def type_of(self, name: str) -> FixedType:
+    def type_of(self, name: str) -> FixedFormat:
         return self.g.input if name == "input_t" else self.g.result
 
     # -- graph builders with the constant folding HLS does --------------------------------------------------
-    def cast(self, nid: int, typ: FixedType) -> int:
+    def cast(self, nid: int, typ: FixedFormat) -> int:
         node = self.g.nodes[nid]
         if node.op == "const":
             value, frac = node.attr
             return self.g.quantize(value * 2.0**-frac, typ)
         if node.type == typ:
             return nid
-        return self.g.add("cast", (nid,), (typ.w, typ.f), typ)
+        return self.g.add("cast", (nid,), (typ.width, typ.fraction), typ)
 
     def negate(self, nid: int) -> int:
         node = self.g.nodes[nid]
@@ -151,7 +151,9 @@ class GraphBuilder:
         if node.op == "mul" and any(self.g.is_const(a) for a in node.args):
             c, other = sorted(node.args, key=lambda a: not self.g.is_const(a))
             return self.binary("mul", self.negate(c), other)
-        return self.g.add("neg", (nid,), (), FixedType.with_frac(node.type.w + 1, node.type.f))
+        return self.g.add(
+            "neg", (nid,), (), FixedFormat.ap_with_fraction(node.type.width + 1, node.type.fraction)
+        )
 
     def negated_product(self, nid: int) -> int | None:
         """``(-c) * y`` -> ``c * y`` (None if ``nid`` is not a product with a negative constant)."""
@@ -184,7 +186,7 @@ class GraphBuilder:
             for common in set(na.args) & set(nb.args):
                 u = na.args[1] if na.args[0] == common else na.args[0]
                 v = nb.args[1] if nb.args[0] == common else nb.args[0]
-                if self.g.nodes[u].type.f == self.g.nodes[v].type.f and self.g.is_const(common):
+                if self.g.nodes[u].type.fraction == self.g.nodes[v].type.fraction and self.g.is_const(common):
                     return self.binary("mul", common, self.binary(op, u, v))
         return None
 
@@ -206,12 +208,17 @@ class GraphBuilder:
                 if self.g.nodes[c].op == "const" and self.g.nodes[c].attr[0] == 0:
                     return c
             return self.g.add(
-                "mul", (a, b), (), FixedType.with_frac(na.type.w + nb.type.w, na.type.f + nb.type.f)
+                "mul",
+                (a, b),
+                (),
+                FixedFormat.ap_with_fraction(
+                    na.type.width + nb.type.width, na.type.fraction + nb.type.fraction
+                ),
             )
         if op == "div":
             # ap_fixed operator/: quotient keeps W1 + F2 + 1 bits, I1 + F2 + 1 integer bits (ap_fixed_base.h)
-            w = na.type.w + max(nb.type.f, 0) + 1
-            return self.g.add("div", (a, b), (), FixedType.with_frac(w, na.type.f))
+            w = na.type.width + max(nb.type.fraction, 0) + 1
+            return self.g.add("div", (a, b), (), FixedFormat.ap_with_fraction(w, na.type.fraction))
         return self.g.add(op, (a, b), (), _sum_type(na.type, nb.type))
 
 
@@ -221,9 +228,9 @@ class Design:
     """What the model needs from a project: statements, LUT value types, types and clock."""
 
     outputs: Sequence[str]  # right-hand sides of ``y[i] = ...;`` in output order
-    lut_names: Mapping[str, FixedType]
-    result: FixedType
-    input: FixedType
+    lut_names: Mapping[str, FixedFormat]
+    result: FixedFormat
+    input: FixedFormat
     n_inputs: int
     clock_period: float
     uncertainty: float
@@ -254,7 +261,7 @@ _LUT_FUNCS = {
 }
 
 
-def lut_value_type(spec: LutDef, result: FixedType) -> FixedType:
+def lut_value_type(spec: LutDef, result: FixedFormat) -> FixedFormat:
     """Bits of a lookup table's entries: HLS trims the ROM to the value range (sin/cos: 11 bits at F=10).
 
     An unknown function, an empty table or a range that is not two plain numbers keeps the full result type.
@@ -271,10 +278,10 @@ def lut_value_type(spec: LutDef, result: FixedType) -> FixedType:
     values = values[np.isfinite(values)]
     if values.size == 0:
         return result
-    top = (1 << (result.w - 1)) - 1
-    codes = np.clip(np.floor(values * 2.0**result.f), -top - 1, top).astype(np.int64)
+    top = (1 << (result.width - 1)) - 1
+    codes = np.clip(np.floor(values * 2.0**result.fraction), -top - 1, top).astype(np.int64)
     width = max(int(codes.max()).bit_length(), int(-codes.min() - 1).bit_length()) + 1
-    return FixedType.with_frac(min(width, result.w), result.f)
+    return FixedFormat.ap_with_fraction(min(width, result.width), result.fraction)
 
 
 def load_design(
@@ -287,8 +294,8 @@ def load_design(
     """Read a written project (``firmware/<project_name>.cpp``; None: the name its ``project.tcl`` gives); the
     other arguments override its ``defines.h`` / ``project.tcl`` when not None."""
     project = read_project(project_dir, project_name)
-    result = FixedType.parse_lenient(precision or project.types.get("result_t", "ap_fixed<16,6>"))
-    inp = FixedType.parse_lenient(precision or project.types.get("input_t", "ap_fixed<16,6>"))
+    result = FixedFormat.parse_lenient(precision or project.types.get("result_t", "ap_fixed<16,6>"))
+    inp = FixedFormat.parse_lenient(precision or project.types.get("input_t", "ap_fixed<16,6>"))
     period = clock_period if clock_period is not None else float(project.clock_period or 5)
     if uncertainty is None:
         unc_text = project.clock_uncertainty or "12.5%"

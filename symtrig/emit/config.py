@@ -62,9 +62,9 @@ class EmitConfig:
             if limit is not None and (not limit > 0 or self.select != "best"):
                 raise SymtrigError(f"{option} takes a number > 0 and works with --select best")
         if self.precision != "auto":
-            from symtrig.lower.fixed import FixedType
+            from symtrig.lower.fixed import FixedFormat
 
-            FixedType.parse(self.precision)  # a malformed precision fails before any design is built
+            FixedFormat.parse(self.precision)  # a malformed precision fails before any design is built
         if self.project_name is not None and (
             not PROJECT_NAME.fullmatch(self.project_name) or self.project_name.lower() in RESERVED_NAMES
         ):

@@ -20,8 +20,8 @@ import sympy as sp
 from symtrig.emit.config import EmitConfig
 from symtrig.emit.flows import Build, Candidate, Jets, Outcome
 from symtrig.emit.selection import DesignSpec
-from symtrig.lower.fixed import FixedType
-from symtrig.lower.single_type import integer_bits
+from symtrig.lower.fixed import FixedFormat
+from symtrig.lower.single_type import ap_integer_bits
 from symtrig.lower.tables import Lowered, lower
 from symtrig.lower.tolerance import MAX_CALIBRATION_CLIP_RATE
 from symtrig.store.costs import CostReport
@@ -112,8 +112,10 @@ class Hls4mlFlow:
         lowered = lower(
             list(exprs), mean=jets.mean, scale=jets.scale, X_calib_raw=jets.X_calib, lut_size=size
         )
-        integer = min(integer_bits(lowered, lowered.ip_inputs(jets.X_calib))[0], 31)
-        fixed = FixedType(min(32, integer + lowered.table_frac_bits(REFERENCE_FRACTION_BITS)), integer)
+        integer = min(ap_integer_bits(lowered, lowered.ip_inputs(jets.X_calib))[0], 31)
+        fixed = FixedFormat.ap_fixed(
+            min(32, integer + lowered.table_frac_bits(REFERENCE_FRACTION_BITS)), integer
+        )
         with tempfile.TemporaryDirectory(prefix="symtrig-candidate-") as scratch:
             write_project(
                 lowered, Path(scratch) / "candidate", precision=str(fixed), clock_period=config.clock
@@ -139,7 +141,7 @@ def choose(
     drop, slices = config.max_auc_drop, jets.slice_size
     if config.precision != "auto":
         lowered = lowered_with(config.lut_size or AUTO_LUT_SIZES[0])
-        fixed = FixedType.parse(config.precision)
+        fixed = FixedFormat.parse(config.precision)
         choice = assess_precision(
             lowered,
             fixed,

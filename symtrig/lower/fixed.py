@@ -1,8 +1,11 @@
-"""The one ``ap_fixed<W, I>`` value type shared by the emulator, the cost model and the project writer.
+"""The one fixed-point type every stage speaks: :class:`FixedFormat`.
 
-Why one type: the emulator (bit-exact arithmetic) and the cost model (type propagation, bit widths) talk about
-the same C++ types; two classes with different field orders invited mix-ups. ``width``/``integer``/``frac`` are
-the names hls4ml's documentation uses; ``w``/``i``/``f`` are the short names of the cost model's formulas.
+Why one type: the per-node types of the RTL path (da4ml's ``k, i, f``: sign, integer and fraction bits), the one
+``ap_fixed<W,I>`` of the HLS path, the bit-exact emulator and the cost model's width formulas all describe the
+same thing, a two's-complement grid. Two classes (one counting the sign among the integer bits, one not) invited
+off-by-one mix-ups, so there is one, with both readings named: ``integer`` never counts the sign bit (da4ml's
+``i``), :attr:`FixedFormat.ap_integer` is the ``I`` of ``ap_fixed<W,I>`` (sign included). ``str()`` is the C++
+type (``ap_fixed<W,I>`` or ``ap_ufixed<W,I>``), the name HLS users read.
 """
 
 from __future__ import annotations
@@ -12,42 +15,36 @@ from dataclasses import dataclass
 
 from symtrig.errors import SymtrigError
 
-__all__ = ["FixedType"]
+__all__ = ["FixedFormat"]
 
 _SPEC = re.compile(r"\s*ap_(u?)fixed\s*<\s*(\d+)\s*,\s*(-?\d+)\s*(,[^>]*)?>\s*")
 
 
 @dataclass(frozen=True)
-class FixedType:
-    """A signed ``ap_fixed<width, integer>``; ``integer`` may be <= 0 or > width (pure type arithmetic)."""
+class FixedFormat:
+    """A two's-complement fixed-point type: ``signed`` sign bit, ``integer`` bits, ``fraction`` bits (da4ml's
+    ``k, i, f``); values ``-2**integer * signed`` to ``2**integer - 2**-fraction`` in steps of ``2**-fraction``.
 
-    width: int
+    ``integer`` may be negative (a value below 1/2 needs no integer bit) and, as pure type arithmetic of the
+    cost model, ``fraction`` too.
+    """
+
+    signed: bool
     integer: int
-
-    @property
-    def frac(self) -> int:
-        return self.width - self.integer
-
-    # short names used by the cost model's width formulas
-    @property
-    def w(self) -> int:
-        return self.width
-
-    @property
-    def i(self) -> int:
-        return self.integer
-
-    @property
-    def f(self) -> int:
-        return self.frac
+    fraction: int
 
     @classmethod
-    def with_frac(cls, width: int, frac: int) -> FixedType:
-        """The type of ``width`` bits with ``frac`` of them after the binary point."""
-        return cls(width, width - frac)
+    def ap_fixed(cls, width: int, integer: int) -> FixedFormat:
+        """``ap_fixed<width, integer>``: signed, ``integer`` bits counting the sign."""
+        return cls(True, integer - 1, width - integer)
 
     @classmethod
-    def parse(cls, text: str) -> FixedType:
+    def ap_with_fraction(cls, width: int, fraction: int) -> FixedFormat:
+        """The signed type of ``width`` bits with ``fraction`` of them after the binary point."""
+        return cls(True, width - fraction - 1, fraction)
+
+    @classmethod
+    def parse(cls, text: str) -> FixedFormat:
         """Strict parse for bit-exact emulation: plain ``ap_fixed<W,I>`` (TRN/WRAP), 2 <= W <= 52, 1 <= I <= W.
 
         W <= 52 keeps every code exact in a float64; other quantization modes are not emulated.
@@ -58,18 +55,40 @@ class FixedType:
         width, integer = int(match[2]), int(match[3])
         if not 2 <= width <= 52 or not 1 <= integer <= width:
             raise SymtrigError(f"precision {text!r}: need 2 <= W <= 52 and 1 <= I <= W")
-        return cls(width, integer)
+        return cls.ap_fixed(width, integer)
 
     @classmethod
-    def parse_lenient(cls, text: str) -> FixedType:
-        """Any ``ap_[u]fixed<W,I[,...]>`` with W >= 1, read as its signed W/I widths (for cost estimates)."""
+    def parse_lenient(cls, text: str) -> FixedFormat:
+        """Any ``ap_[u]fixed<W,I[,...]>`` with W >= 1, read as a signed type of its W/I widths (cost estimates
+        need only the widths)."""
         match = _SPEC.fullmatch(text)
         if not match:
             raise SymtrigError(f"precision {text!r} is not of the form ap_fixed<W,I>")
         width, integer = int(match[2]), int(match[3])
         if width < 1:
             raise SymtrigError(f"precision {text!r} must have at least 1 bit")
-        return cls(width, integer)
+        return cls.ap_fixed(width, integer)
+
+    @property
+    def width(self) -> int:
+        return int(self.signed) + self.integer + self.fraction
+
+    @property
+    def ap_integer(self) -> int:
+        """The ``I`` of ``ap_fixed<W,I>``: integer bits with the sign bit."""
+        return int(self.signed) + self.integer
+
+    @property
+    def min_code(self) -> int:
+        return -(1 << (self.integer + self.fraction)) if self.signed else 0
+
+    @property
+    def max_code(self) -> int:
+        return (1 << (self.integer + self.fraction)) - 1
+
+    @property
+    def kif(self) -> tuple[int, int, int]:
+        return int(self.signed), self.integer, self.fraction
 
     def __str__(self) -> str:
-        return f"ap_fixed<{self.width},{self.integer}>"
+        return f"ap_{'' if self.signed else 'u'}fixed<{self.width},{self.ap_integer}>"

@@ -29,7 +29,8 @@ from typing import NamedTuple
 import numpy as np
 
 from symtrig.errors import SymtrigError
-from symtrig.lower.program import FixedFormat, Node, NodeType, Program, tabulate
+from symtrig.lower.fixed import FixedFormat
+from symtrig.lower.program import Node, NodeType, Program, tabulate
 from symtrig.lower.ranges import HEADROOM_BITS, TABLE_RANGE_MARGIN
 from symtrig.lower.units import LeadingOneLog, Unit, leading_one_log, unit_of
 
@@ -66,7 +67,8 @@ def csd_digits(value: float) -> int:
 
 
 def integer_bits(max_abs: float) -> int:
-    """Integer bits (sign excluded) with ``max_abs < 2**bits``, plus headroom; negative for small values: unlike
+    """A node's :attr:`FixedFormat.integer <symtrig.lower.fixed.FixedFormat.integer>` (sign excluded): bits with
+    ``max_abs < 2**bits``, plus headroom; negative for small values: unlike
     :func:`symtrig.lower.ranges.signed_int_bits` (one type for a design, >= 1 bit) a node below 1/8 pays none."""
     return (math.frexp(max_abs)[1] if max_abs > 0 else 0) + HEADROOM_BITS
 

@@ -40,6 +40,7 @@ import sympy as sp
 
 from symtrig.errors import SymtrigError
 from symtrig.expr import NODE_FUNCTIONS, node_values, variable_index
+from symtrig.lower.fixed import FixedFormat
 from symtrig.lower.units import TURN_FUNCTIONS, TURNS, Unit, periodic_pays
 
 NodeKind = Literal["input", "const", "add", "mul", "table"]
@@ -119,35 +120,6 @@ class Program:
 
     def count(self, kind: NodeKind) -> int:
         return sum(node.kind == kind for node in self.nodes)
-
-
-@dataclass(frozen=True)
-class FixedFormat:
-    """A two's-complement fixed-point type: ``signed`` sign bit, ``integer`` bits, ``fraction`` bits (da4ml's
-    ``k, i, f``); values ``-2**integer * signed`` to ``2**integer - 2**-fraction`` in steps of ``2**-fraction``."""
-
-    signed: bool
-    integer: int
-    fraction: int
-
-    @property
-    def width(self) -> int:
-        return int(self.signed) + self.integer + self.fraction
-
-    @property
-    def min_code(self) -> int:
-        return -(1 << (self.integer + self.fraction)) if self.signed else 0
-
-    @property
-    def max_code(self) -> int:
-        return (1 << (self.integer + self.fraction)) - 1
-
-    @property
-    def kif(self) -> tuple[int, int, int]:
-        return int(self.signed), self.integer, self.fraction
-
-    def __str__(self) -> str:
-        return f"{'s' if self.signed else 'u'}{self.integer}.{self.fraction}"
 
 
 @dataclass(frozen=True)

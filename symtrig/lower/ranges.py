@@ -35,7 +35,8 @@ _MAX_EXTRA_OPS = 12
 
 
 def signed_int_bits(max_abs: float) -> int:
-    """Smallest ``I`` (sign bit included) with ``max_abs < 2**(I-1)``; 1 for zero."""
+    """Smallest ``I`` of ``ap_fixed<W,I>`` (sign bit included: :attr:`FixedFormat.ap_integer
+    <symtrig.lower.fixed.FixedFormat.ap_integer>`) with ``max_abs < 2**(I-1)``; 1 for zero."""
     return max(1, math.floor(math.log2(max_abs)) + 2) if max_abs > 0 else 1
 
 

@@ -21,8 +21,10 @@ def float_outputs(lowered: Lowered, X_ip: np.ndarray) -> np.ndarray:
     return np.stack([ex.node_values(e, X_ip, functions)[e] for e in lowered.exprs], axis=1)
 
 
-def integer_bits(lowered: Lowered, X_ip: np.ndarray) -> tuple[int, WidestValue]:
-    """Signed integer bits that hold every value the design computes on the calibration rows, with headroom.
+def ap_integer_bits(lowered: Lowered, X_ip: np.ndarray) -> tuple[int, WidestValue]:
+    """The ``I`` of the design's ``ap_fixed<W,I>`` (sign bit included, :attr:`FixedFormat.ap_integer
+    <symtrig.lower.fixed.FixedFormat.ap_integer>`) that holds every value the design computes on the
+    calibration rows, with headroom.
 
     Every node of every lowered expression counts (inputs, constants, sums, products, table arguments and
     table outputs), and so do the tables' range ends and spans, which hls4ml stores in ``result_t`` too; the

@@ -1,6 +1,6 @@
 """``--precision auto``: the narrowest ``ap_fixed<W,I>`` whose per-class AUC stays within a tolerance of float.
 
-Integer bits come from :func:`symtrig.lower.single_type.integer_bits` (observed value ranges, with headroom).
+Integer bits come from :func:`symtrig.lower.single_type.ap_integer_bits` (observed value ranges, with headroom).
 Fraction bits are then the fewest whose AUC change versus float64, on the backend's bit-exact model, is at most
 ``max_auc_drop`` for every class. The model is handed in by the caller (for hls4ml designs
 :func:`symtrig.verify.hls4ml_emulator.emulator_for`, which prints the C++ once per design and runs without a
@@ -18,9 +18,9 @@ from typing import Protocol
 import numpy as np
 
 from symtrig.errors import SymtrigError
-from symtrig.lower.fixed import FixedType
+from symtrig.lower.fixed import FixedFormat
 from symtrig.lower.ranges import WidestValue
-from symtrig.lower.single_type import float_outputs, integer_bits
+from symtrig.lower.single_type import ap_integer_bits, float_outputs
 from symtrig.lower.tables import Lowered
 from symtrig.lower.tolerance import MAX_CALIBRATION_CLIP_RATE, AucReference, calibration_slices, per_class_auc
 
@@ -45,12 +45,12 @@ class DesignModel(Protocol):
 
 
 #: The backend's bit-exact model: ``model(lowered, fixed)`` models the project written at ``fixed``.
-SingleTypeModel = Callable[[Lowered, FixedType], DesignModel]
+SingleTypeModel = Callable[[Lowered, FixedFormat], DesignModel]
 
 
 @dataclass
 class PrecisionChoice:
-    precision: FixedType
+    precision: FixedFormat
     auc_fixed: np.ndarray  # per class, at the chosen precision
     auc_float: np.ndarray  # per class, float64 reference
     tried: list[tuple[str, float]]  # (precision, tolerance score) for every candidate evaluated
@@ -99,7 +99,7 @@ class _Calibration:
             model, X_ip, labels, y_reference, per_class_auc(y_reference, labels), reference, max_auc_drop
         )
 
-    def measure(self, lowered: Lowered, fixed: FixedType, tried: list, widest) -> PrecisionChoice | None:
+    def measure(self, lowered: Lowered, fixed: FixedFormat, tried: list, widest) -> PrecisionChoice | None:
         """The candidate at ``fixed``, or None when the emulated design wraps on a calibration row."""
         result = self.model(lowered, fixed).run(self.X_ip)
         if result.overflow_rate.any():
@@ -123,7 +123,7 @@ class _Calibration:
 
 def assess_precision(
     lowered: Lowered,
-    fixed: FixedType,
+    fixed: FixedFormat,
     X_raw: np.ndarray,
     labels: np.ndarray,
     *,
@@ -135,7 +135,7 @@ def assess_precision(
     ``met`` is False when it misses the tolerance or wraps on a calibration row. ``model``: the backend's
     bit-exact model (:data:`SingleTypeModel`)."""
     calibration = _Calibration.of(lowered, model, X_raw, labels, max_auc_drop, slice_size)
-    widest = integer_bits(lowered, calibration.X_ip)[1]
+    widest = ap_integer_bits(lowered, calibration.X_ip)[1]
     choice = calibration.measure(lowered, fixed, [], widest)
     if choice is not None:
         return choice
@@ -166,7 +166,7 @@ def choose_precision(
     """The narrowest ``ap_fixed<W,I>`` (W <= 32) that never wraps on the calibration rows and keeps every class's
     AUC within ``max_auc_drop`` of float (either way).
 
-    ``I`` comes from :func:`integer_bits`: every value the design computes, with headroom. Only fraction bits
+    ``I`` comes from :func:`ap_integer_bits`: every value the design computes, with headroom. Only fraction bits
     are then scanned, from what the tables need up; should the emulated design still wrap on a calibration row
     (hls4ml prints constants of its own, e.g. a product of two), ``I`` grows by one and the scan restarts.
     When no width meets the tolerance, the candidate with the smallest score is returned with ``met=False`` so
@@ -177,7 +177,7 @@ def choose_precision(
     """
     calibration = _Calibration.of(lowered, model, X_raw, labels, max_auc_drop, slice_size)
     min_frac = lowered.table_frac_bits(min_frac)
-    needed, widest = integer_bits(lowered, calibration.X_ip)
+    needed, widest = ap_integer_bits(lowered, calibration.X_ip)
     if needed + min_frac > MAX_WIDTH:
         raise SymtrigError(
             f"no ap_fixed<W,I> with W <= {MAX_WIDTH} holds this design: {widest.describe()} needs {needed} "
@@ -187,7 +187,7 @@ def choose_precision(
     closest: PrecisionChoice | None = None
     for n_int in range(needed, MAX_WIDTH - min_frac + 1):
         for frac in range(min_frac, MAX_WIDTH - n_int + 1):
-            choice = calibration.measure(lowered, FixedType(n_int + frac, n_int), tried, widest)
+            choice = calibration.measure(lowered, FixedFormat.ap_fixed(n_int + frac, n_int), tried, widest)
             if choice is None:
                 break  # wraps: more integer bits, not more fraction bits
             if closest is None or choice.shortfall(max_auc_drop) < closest.shortfall(max_auc_drop):

@@ -16,7 +16,7 @@ import numpy as np
 
 from symtrig.backends.hls4ml.cpp import LutDef, const_value
 from symtrig.errors import SymtrigError
-from symtrig.lower.fixed import FixedType
+from symtrig.lower.fixed import FixedFormat
 
 INT64_SAFE = 1 << 62  # magnitudes below this survive one more addition or doubling on int64
 
@@ -63,13 +63,13 @@ def wrap(v: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
     return wrapped.astype(np.int64), np.asarray(out_of_range, dtype=bool)
 
 
-def sat_floor(values: np.ndarray, t: FixedType) -> np.ndarray:
+def sat_floor(values: np.ndarray, t: FixedFormat) -> np.ndarray:
     """The stub's ``sat_cast``: NaN -> 0, clamp to [min, max] of ``t``, then floor to ``t``'s grid."""
-    hi = (2.0 ** (t.integer - 1)) - 2.0 ** (-t.frac)
-    lo = -(2.0 ** (t.integer - 1))
+    hi = (2.0 ** (t.ap_integer - 1)) - 2.0 ** (-t.fraction)
+    lo = -(2.0 ** (t.ap_integer - 1))
     vals = np.where(np.isnan(values), 0.0, values)
     vals = np.clip(vals, lo, hi)
-    return np.floor(vals * 2.0**t.frac).astype(np.int64)
+    return np.floor(vals * 2.0**t.fraction).astype(np.int64)
 
 
 def _glibc_unary(func: Callable[[float], float]) -> Callable[[np.ndarray], np.ndarray]:
@@ -111,18 +111,18 @@ MATH_FUNCS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
 }
 
 
-def math_on_codes(name: str, codes: np.ndarray, t: FixedType) -> np.ndarray:
+def math_on_codes(name: str, codes: np.ndarray, t: FixedFormat) -> np.ndarray:
     """``hls::name`` (stub semantics) on result_t codes, computed once per distinct code."""
     if name not in MATH_FUNCS:
         raise SymtrigError(f"hls::{name} is not supported by the emulator")
     uniq, inverse = np.unique(codes, return_inverse=True)
-    values = MATH_FUNCS[name](uniq.astype(np.float64) * 2.0 ** (-t.frac))
+    values = MATH_FUNCS[name](uniq.astype(np.float64) * 2.0 ** (-t.fraction))
     return sat_floor(values, t)[inverse.reshape(codes.shape)]
 
 
-def double_to_fixed(values: np.ndarray, t: FixedType) -> tuple[np.ndarray, np.ndarray]:
+def double_to_fixed(values: np.ndarray, t: FixedFormat) -> tuple[np.ndarray, np.ndarray]:
     """double -> ap_fixed (TRN, WRAP) as in ``ap_fixed(double)``; returns (codes, wrapped mask)."""
-    scaled = np.floor(np.asarray(values, dtype=np.float64) * 2.0**t.frac)
+    scaled = np.floor(np.asarray(values, dtype=np.float64) * 2.0**t.fraction)
     largest = np.abs(scaled).max(initial=0.0)  # NaN or inf when any value is not finite
     if not np.isfinite(largest):
         raise SymtrigError("inputs contain NaN or infinity; clean them before fixed-point emulation")
@@ -135,9 +135,9 @@ def double_to_fixed(values: np.ndarray, t: FixedType) -> tuple[np.ndarray, np.nd
 class Lut:
     """``nnet::lookup_table<T, N, func>`` rebuilt exactly from its constructor (see nnet_types.h)."""
 
-    def __init__(self, spec: LutDef, t: FixedType) -> None:
+    def __init__(self, spec: LutDef, t: FixedFormat) -> None:
         self.spec, self.t = spec, t
-        n, f = spec.table_size, t.frac
+        n, f = spec.table_size, t.fraction
         start = int(double_to_fixed(np.array([const_value(spec.range_start)]), t)[0][0])
         end = int(double_to_fixed(np.array([const_value(spec.range_end)]), t)[0][0])
         span = int(wrap(np.array([end - start], dtype=object), t.width)[0][0])  # T(to - from)
@@ -155,7 +155,7 @@ class Lut:
         out at the fixed-point resolution (exp(-20) and exp(-15) are both 0 at 16 fraction bits), so a clip
         counts only when the edge entry misses the function's value at the true argument by more than one LSB.
         """
-        index = ((codes.astype(np.int64) - self.start) * self.base_div) >> self.t.frac
+        index = ((codes.astype(np.int64) - self.start) * self.base_div) >> self.t.fraction
         outside = (index < 0) | (index > self.spec.table_size - 1)
         served = self.table[np.clip(index, 0, self.spec.table_size - 1)]
         if outside.any():

@@ -30,7 +30,7 @@ import numpy as np
 
 from symtrig.backends.hls4ml.cpp import Expr, LutDef, parse_expr, parse_lut_defs, read_project
 from symtrig.errors import SymtrigError
-from symtrig.lower.fixed import FixedType
+from symtrig.lower.fixed import FixedFormat
 from symtrig.verify.ap_fixed import (
     INT64_SAFE,
     Lut,
@@ -47,7 +47,7 @@ from symtrig.verify.ap_fixed import (
 __all__ = [
     "EmulationResult",
     "Emulator",
-    "FixedType",
+    "FixedFormat",
     "LutDef",
     "double_to_fixed",
     "emulator_for",
@@ -96,12 +96,12 @@ class Emulator:
         self,
         outputs: Sequence[str],
         luts: Sequence[LutDef],
-        precision: FixedType | str,
+        precision: FixedFormat | str,
         *,
         n_inputs: int = 16,
         type_name: str = "result_t",
     ) -> None:
-        self.t = precision if isinstance(precision, FixedType) else FixedType.parse(precision)
+        self.t = precision if isinstance(precision, FixedFormat) else FixedFormat.parse(precision)
         self.n_inputs = n_inputs
         self.trees = [parse_expr(text, (type_name,)) for text in outputs]
         for tree in self.trees:
@@ -139,7 +139,7 @@ class Emulator:
         codes = np.stack([r.v for r in results], axis=1) if results else np.zeros((n, 0), np.int64)
         denom = max(n, 1)
         return EmulationResult(
-            y=codes.astype(np.float64) * 2.0 ** (-self.t.frac),
+            y=codes.astype(np.float64) * 2.0 ** (-self.t.fraction),
             codes=codes,
             overflow_rate=np.array([self._rows_with("overflow", r).sum() / denom for r in results]),
             lut_clip_rate=np.array([self._rows_with("clip", r).sum() / denom for r in results]),
@@ -175,27 +175,27 @@ class Emulator:
 
         When the tracked bound shows the value cannot leave W bits, the wrap (and its check) is skipped.
         """
-        drop = a.frac - self.t.frac
+        drop = a.frac - self.t.fraction
         v = floor_shift(a.v, drop)
         bound = (a.limit() >> drop) + 1 if drop > 0 else a.limit() << -drop
         v = shift_left(v, -drop, a.limit()) if drop < 0 else v
         top = 1 << (self.t.width - 1)
         if bound < top:
-            return Fx(v if v.dtype == np.int64 else v.astype(np.int64), self.t.frac, a.events, bound)
+            return Fx(v if v.dtype == np.int64 else v.astype(np.int64), self.t.fraction, a.events, bound)
         wrapped, ovf = wrap(v, self.t.width)
-        return Fx(wrapped, self.t.frac, a.events | self._event("overflow", ovf), top)
+        return Fx(wrapped, self.t.fraction, a.events | self._event("overflow", ovf), top)
 
     def _op_input(self, node: Expr) -> Fx:
         index = node.attr[0]
         overflow = self._event("overflow", self._input_wrapped[index])
-        return Fx(self._input_codes[index], self.t.frac, overflow, 1 << (self.t.width - 1))
+        return Fx(self._input_codes[index], self.t.fraction, overflow, 1 << (self.t.width - 1))
 
     def _op_const(self, node: Expr) -> Fx:
         """One conversion, broadcast to every row (a constant is the same code on each)."""
         code, ovf = double_to_fixed(np.array([node.attr[1]]), self.t)
         rows = self._rows
         overflow = self._event("overflow", np.full(rows, ovf[0]))
-        return Fx(np.full(rows, code[0]), self.t.frac, overflow, abs(int(code[0])))
+        return Fx(np.full(rows, code[0]), self.t.fraction, overflow, abs(int(code[0])))
 
     def _op_cast(self, node: Expr) -> Fx:
         return self._cast(self._eval(node.args[0]))
@@ -275,13 +275,13 @@ class Emulator:
             codes = np.minimum(np.abs(fa.v), hi)
         else:
             codes = math_on_codes(name, fa.v, self.t)
-        return Fx(codes, self.t.frac, fa.events, 1 << (self.t.width - 1))
+        return Fx(codes, self.t.fraction, fa.events, 1 << (self.t.width - 1))
 
     def _hls_binary(self, name: str, *args: Expr) -> Fx:
         if name != "pow" or len(args) != 2:
             raise SymtrigError(f"hls::{name} with {len(args)} arguments is not supported by the emulator")
         fa, fb = (self._cast(self._eval(arg)) for arg in args)
-        scale = 2.0 ** (-self.t.frac)
+        scale = 2.0 ** (-self.t.fraction)
         pairs = np.stack([fa.v, fb.v], axis=1)
         uniq, inverse = np.unique(pairs, axis=0, return_inverse=True)
         values = np.empty(len(uniq))
@@ -293,14 +293,14 @@ class Emulator:
             except (OverflowError, ZeroDivisionError):
                 values[i] = math.inf
         codes = sat_floor(values, self.t)[inverse.reshape(-1)]
-        return self._merge(fa, fb, codes, self.t.frac, 1 << (self.t.width - 1))
+        return self._merge(fa, fb, codes, self.t.fraction, 1 << (self.t.width - 1))
 
     def _lut(self, name: str, a: Expr) -> Fx:
         if name not in self.luts:
             raise SymtrigError(f"expression calls {name}(…), which is neither a declared LUT nor supported")
         fa = self._cast(self._eval(a))  # operator()(T n): implicit conversion to result_t
         values, clipped = self.luts[name](fa.v)
-        return Fx(values, self.t.frac, fa.events | self._event("clip", clipped), 1 << (self.t.width - 1))
+        return Fx(values, self.t.fraction, fa.events | self._event("clip", clipped), 1 << (self.t.width - 1))
 
 
 _EMULATED_OPS = frozenset({"input", "const", "cast", "neg", "add", "sub", "mul", "div", "call"})
@@ -326,12 +326,12 @@ def _check_supported(node: Expr) -> None:
         stack.extend(n.args)
 
 
-def emulator_for(lowered, fixed: FixedType | str) -> Emulator:
+def emulator_for(lowered, fixed: FixedFormat | str) -> Emulator:
     """An emulator of the project :func:`~symtrig.backends.hls4ml.project.write_project` would write at
     ``fixed``, without compiling (the C++ is printed once per lowered design)."""
     from symtrig.backends.hls4ml.project import check_precision, printed_cpp
 
-    fixed = fixed if isinstance(fixed, FixedType) else FixedType.parse(fixed)
+    fixed = fixed if isinstance(fixed, FixedFormat) else FixedFormat.parse(fixed)
     check_precision(lowered, fixed)
     project = printed_cpp(lowered)
     return Emulator(project.outputs, project.luts, fixed, n_inputs=lowered.n_inputs)

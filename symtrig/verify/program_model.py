@@ -26,8 +26,9 @@ from typing import Any
 import numpy as np
 
 from symtrig.errors import SymtrigError
+from symtrig.lower.fixed import FixedFormat
 from symtrig.lower.node_types import leading_one_unit
-from symtrig.lower.program import FixedFormat, NodeType, Program, tabulate
+from symtrig.lower.program import NodeType, Program, tabulate
 
 #: Widest intermediate integer the model computes (int64 with a sign and one bit of slack).
 _MAX_BITS = 62

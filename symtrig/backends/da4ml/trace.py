@@ -24,8 +24,9 @@ from typing import Any
 import numpy as np
 
 from symtrig.errors import SymtrigError
+from symtrig.lower.fixed import FixedFormat
 from symtrig.lower.node_types import leading_one_unit
-from symtrig.lower.program import FixedFormat, Node, NodeType, Program, tabulate
+from symtrig.lower.program import Node, NodeType, Program, tabulate
 from symtrig.lower.units import LeadingOneLog
 from symtrig.tune.node_types import NodeTypes
 

@@ -27,7 +27,7 @@ from symtrig.atomic import atomic_directory
 from symtrig.backends import DEFAULT_PART
 from symtrig.backends.hls4ml.include import make_include_dir
 from symtrig.errors import SymtrigError
-from symtrig.lower.fixed import FixedType
+from symtrig.lower.fixed import FixedFormat
 from symtrig.lower.tables import Lowered
 
 #: Vitis HLS build of the project: hls4ml 1.3.0's ``templates/vitis/build_prj.tcl`` for this project's files.
@@ -96,17 +96,17 @@ exit
 """
 
 
-def check_precision(lowered: Lowered, precision: FixedType) -> None:
+def check_precision(lowered: Lowered, precision: FixedFormat) -> None:
     """Refuse precisions whose grid cannot hold a LUT's start/step or range (the table would degenerate)."""
     for spec in lowered.luts:
-        if spec.required_frac_bits() > precision.frac:
+        if spec.required_frac_bits() > precision.fraction:
             raise SymtrigError(
-                f"{precision} has {precision.frac} fraction bits but table {spec.name} needs "
+                f"{precision} has {precision.fraction} fraction bits but table {spec.name} needs "
                 f"{spec.required_frac_bits()} (step {spec.step:g}); raise W-I or lower lut_size"
             )
-        if spec.required_int_bits() > precision.integer:
+        if spec.required_int_bits() > precision.ap_integer:
             raise SymtrigError(
-                f"{precision} has {precision.integer} integer bits but table {spec.name} spans "
+                f"{precision} has {precision.ap_integer} integer bits but table {spec.name} spans "
                 f"[{spec.range_start:g}, {spec.range_end:g}); raise I"
             )
 
@@ -131,7 +131,7 @@ def write_project(
     """
     import hls4ml
 
-    fixed = FixedType.parse(precision)
+    fixed = FixedFormat.parse(precision)
     check_precision(lowered, fixed)
     out_dir = Path(out_dir).resolve()
     with tempfile.TemporaryDirectory(prefix="symtrig-hls-") as scratch:
