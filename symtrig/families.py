@@ -185,7 +185,7 @@ def _validate_weights(weights: Mapping[str, Any], *, where: str) -> None:
 #: PySR's default: every node costs 1.
 UNIT = OpCosts("unit")
 
-#: Clock cycles at ap_fixed<16,6> on xcvu9p (hls4sr-configs, anchor-paper.md §2): + - * 1, exp 3, log|x| 4,
+#: Clock cycles at ap_fixed<16,6> on xcvu9p (github.com/hftsoi/hls4sr-configs, the PySR + hls4ml paper's configs): + - * 1, exp 3, log|x| 4,
 #: sqrt|x| 6, sin 8, pow 14, / 29; cos taken equal to sin. gauss = 4: it is lowered as an exp table of -u**2,
 #: i.e. one squaring multiply (1) plus exp (3); the negation folds into the table. Plain log and abs are
 #: costed like log|x| (4) and a sign flip (1).

@@ -21,6 +21,7 @@ from symtrig.cost.op_timing import op_timing
 from symtrig.cost.schedule import schedule
 from symtrig.data import FEATURES
 from symtrig.errors import SymtrigError
+from symtrig.lower.fixed import FixedFormat
 from symtrig.lower.program import build_program
 from symtrig.tune.node_types import choose_node_types
 from symtrig.verify import rtl
@@ -132,3 +133,39 @@ def test_missing_build_tools_are_a_user_error(monkeypatch):
     monkeypatch.setattr(shutil, "which", lambda tool: None if tool == "g++" else real(tool))
     with pytest.raises(SymtrigError, match="g\\+\\+"):
         rtl.verilator_environment()
+
+
+@pytest.mark.parametrize(
+    ("signed", "target", "scale", "offset"),
+    [
+        (True, FixedFormat(True, 2, 3), 1.0, 0.0),  # signed into signed: both edges
+        (True, FixedFormat(False, 2, 3), 3.0, 1.0),  # signed into unsigned: negatives to 0
+        (True, FixedFormat(False, 6, 2), 1.0, 0.0),  # into a wider unsigned type: only the sign decides
+        (True, FixedFormat(True, 4, 2), 3.0, 1.0),  # only a few codes out of range
+        (True, FixedFormat(True, 6, 1), 1.0, 0.0),  # wider than the value: nothing to clamp
+        (True, FixedFormat(True, 7, 4), 5.0, -3.0),  # one bit above the target's top (a one-bit OR)
+        (False, FixedFormat(True, 2, 2), 1.0, 0.0),  # never negative: only the upper edge
+        (False, FixedFormat(False, 3, 4), 3.0, 0.5),
+    ],
+)
+def test_a_table_clamps_its_argument_by_its_bits_exactly_as_saturating_the_index_would(
+    signed, target, scale, offset
+):
+    from da4ml.trace import FixedVariableArrayInput, comb_trace
+
+    from symtrig.backends.da4ml.trace import clamped_lookup
+
+    def entries(grid):  # a table with different first and last entries, so a wrong edge shows
+        return np.sin(grid) + grid / 4
+
+    out = FixedFormat(True, 3, 6)
+    inputs = FixedVariableArrayInput((1,))
+    value = (
+        inputs.quantize(int(signed), 5, 4) * scale + offset
+    )  # every code of [u]5.4, scaled: far past the target
+    codes = np.arange(-32 * signed, 32, 1 / 16)
+    looked_up = comb_trace(inputs, clamped_lookup(value, target, entries, out)).predict(codes[:, None])[:, 0]
+    index = np.floor((codes * scale + offset) * 2.0**target.fraction)
+    index = np.clip(index, target.min_code, target.max_code) * 2.0**-target.fraction
+    expected = np.clip(np.floor(entries(index) * 2.0**out.fraction), out.min_code, out.max_code)
+    np.testing.assert_array_equal(looked_up, expected * 2.0**-out.fraction)

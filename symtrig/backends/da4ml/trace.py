@@ -18,7 +18,7 @@ traced so that :mod:`symtrig.verify.program_model` computes the same integers:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -101,17 +101,63 @@ def _linear(program: Program, types: Sequence[NodeType], sums: list[int], values
 
 
 def _table(node: Node, node_type: NodeType, argument: Any) -> Any:
-    """Clamp ``argument - shift`` to the table's input type, look up ``f(v + shift)``, clamp to the output."""
+    """Clamp ``argument - shift`` to the table's input type (periodic: wrap it), look up ``f(v + shift)``, clamp
+    to the output."""
     from da4ml.trace.ops import quantize
 
     tin, shift = node_type.table_input, node_type.shift
     if tin is None:
         raise SymtrigError(f"{node.label}: a table node needs a table input type")
     shifted = argument + np.float64(-shift) if shift else argument
-    v = quantize(shifted, *tin.kif, "WRAP" if node_type.unit == "periodic" else "SAT", "TRN")
     function = node.function
-    looked_up = v.apply(lambda grid: tabulate(function, grid + shift))
-    return quantize(looked_up, *node_type.fmt.kif, "SAT", "TRN")
+
+    def entries(grid: np.ndarray) -> np.ndarray:
+        return tabulate(function, grid + shift)
+
+    if node_type.unit == "periodic":
+        return quantize(
+            quantize(shifted, *tin.kif, "WRAP", "TRN").apply(entries), *node_type.fmt.kif, "SAT", "TRN"
+        )
+    return clamped_lookup(shifted, tin, entries, node_type.fmt)
+
+
+def clamped_lookup(
+    value: Any, index: FixedFormat, entries: Callable[[np.ndarray], np.ndarray], out: FixedFormat
+) -> Any:
+    """``entries`` at ``value`` floored and clamped into ``index`` (SAT), the result clamped into ``out``.
+
+    Why not da4ml's SAT in front of the table: it clamps by comparison, ``max(v, low)`` then ``min(v, high)``,
+    two subtractions across the full width, each followed by a multiplexer, all in series before the table.
+    Here the table is indexed by ``value``'s own low bits (wires), and whether ``value`` is out of range is read
+    from its bits at the same time: it is inside ``index`` when its bits from ``index``'s top integer bit up to
+    its own are all equal to its sign (one OR, or AND, of those few bits). Out of range, the table's first or
+    last entry replaces the looked-up one: a multiplexer after the table, on the output's few bits. The same
+    value on every input as clamping the index.
+    """
+    from da4ml.trace.ops import quantize
+
+    k, i, f = index.kif
+    vk, vi, _ = value._vars[0].kif
+    if vi <= i and vk <= k:  # nothing to clamp: da4ml's SAT is a plain requantization here
+        return quantize(quantize(value, k, i, f, "SAT", "TRN").apply(entries), *out.kif, "SAT", "TRN")
+    floored = quantize(value, vk, vi, f, "WRAP", "TRN")  # wires
+    looked_up = quantize(
+        quantize(floored, k, i, f, "WRAP", "TRN").apply(entries), *out.kif, "SAT", "TRN"
+    )._vars[0]
+
+    def entry(at: float) -> float:  # the clamped output of the table's entry at ``at``
+        code = np.floor(float(entries(np.array([at]))[0]) * 2.0**out.fraction)
+        return float(np.clip(code, out.min_code, out.max_code)) * 2.0**-out.fraction
+
+    last, first = entry(2.0**i - 2.0**-f), entry(-(2.0**i) * k)
+    if vi <= i:  # only a negative value into an unsigned index is out of range: the sign selects the first
+        return _scalar(floored._vars[0].msb_mux(first, looked_up), value)
+    top = quantize(floored, 0, vi, -i)._vars[0]  # bits 2**i .. 2**(vi-1)
+    upper = top.unary_bit_op("any").msb_mux(last, looked_up)
+    if not vk:  # never negative: only the upper edge
+        return _scalar(upper, value)
+    lower = top.unary_bit_op("all").msb_mux(looked_up, first) if k else first
+    return _scalar(floored._vars[0].msb_mux(lower, upper), value)
 
 
 def _leading_one(node_type: NodeType, argument: Any, fmt: FixedFormat) -> Any:
