@@ -41,15 +41,17 @@ class ResourceModel:
     calibration: str
 
 
-#: Fitted by ``python benchmarks/calibrate_resources.py seed1/hdl_out seed2/hdl_out`` on the eight da4ml designs
-#: of two fresh default fits (Yosys 0.23 synth_xilinx, xcvu9p): every design within -14 %..+14 % of Yosys's LUTs.
+#: Fitted by ``python benchmarks/calibrate_resources.py seed1/hdl_out seed2/hdl_out`` on the 16 da4ml designs of
+#: two default fits (the c40 and the 10 ns budget design of each family; Yosys 0.23 synth_xilinx, xcvu9p), after
+#: flat tables were clamped by their bits: every design within -8 %..+8 % of Yosys's LUTs; on the third fit's
+#: eight designs (not fitted) see ``docs/front.md``.
 ULTRASCALE_PLUS = ResourceModel(
     "xcup",
     leaf_inputs=6,
-    lut_per_adder_bit=0.728,
-    lut_per_table_unit=0.958,
+    lut_per_adder_bit=0.824,
+    lut_per_table_unit=0.376,
     dsp_widths=(27, 18),
-    calibration="least squares on 8 da4ml designs (Yosys synth_xilinx, xcvu9p), 2 fresh fits",
+    calibration="least squares on 16 da4ml designs (Yosys synth_xilinx, xcvu9p), 2 default fits",
 )
 #: Lattice LUT4 families: the structural counts with unit coefficients (not yet fitted against synthesis).
 LATTICE_NEXUS = ResourceModel("nexus", 4, 1.0, 1.0, (18, 18), "uncalibrated: structural LUT4 counts")
