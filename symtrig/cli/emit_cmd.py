@@ -73,7 +73,7 @@ def emit_hls(
         typer.Option(
             "--max-latency-ns",
             help="With --select best: per class, the best expression whose latency (cycles x --clock) fits "
-            "this many ns.",
+            "this many ns; a built design that measures over it is chosen again and rebuilt.",
         ),
     ] = None,
     max_lut: Annotated[

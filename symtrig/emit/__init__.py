@@ -17,9 +17,9 @@ import sympy as sp
 
 from symtrig import atomic, errors
 from symtrig.data import Dataset
-from symtrig.emit.budget import budget_of, within_budget
+from symtrig.emit.budget import BudgetChoice, budget_of, build_within_budget, within_budget
 from symtrig.emit.config import GIVEN_EXPRESSIONS, PROJECT_NAME, EmitConfig
-from symtrig.emit.flows import Jets
+from symtrig.emit.flows import Flow, Jets
 from symtrig.emit.given import given_expressions, spec_of_expressions
 from symtrig.emit.record import design_record, readme, warnings_of
 from symtrig.emit.registry import flow_for, get_flow
@@ -62,16 +62,44 @@ def emit(
     records = []
     for number, spec in enumerate(designs, start=1):
         jets = Jets.of(data, signals(run.target, data, spec.classes, teacher))
-        if budget_of(config):
-            spec = within_budget(spec, frame, flow, jets, config, board.path.name, features)
-        name = f"{spec.name}{flow.folder_suffix}"
+        choice = (
+            within_budget(spec, frame, flow, jets, config, board.path.name, features)
+            if budget_of(config)
+            else None
+        )
+        spec = choice.spec() if choice else spec
         if progress:
-            progress(f"[{number}/{len(designs)}] {name}: {len(spec.exprs)} output(s), {config.backend}")
-        records.append(build_design(name, spec, jets, data, config, warn))
+            progress(
+                f"[{number}/{len(designs)}] {spec.name}{flow.folder_suffix}: {len(spec.exprs)} output(s), {config.backend}"
+            )
+        record, lines = _built(spec, choice, jets, data, config, flow, warn)
+        for line in lines:
+            warn(line)
+        records.append(record)
     table = write_designs_table(config.out)
     if config.strict:
         require_tolerance(records)
     return EmitResult(tuple(records), data.label, table)
+
+
+def _built(
+    spec: DesignSpec,
+    choice: BudgetChoice | None,
+    jets: Jets,
+    data: Dataset,
+    config: EmitConfig,
+    flow: Flow,
+    warn: Callable[[str], None],
+) -> tuple[DesignRecord, list[str]]:
+    """The design built (within a budget: built again while it measures over it), with its warning lines."""
+
+    def build(chosen: DesignSpec) -> tuple[DesignRecord, list[str]]:
+        lines: list[str] = []
+        return build_design(
+            f"{chosen.name}{flow.folder_suffix}", chosen, jets, data, config, lines.append
+        ), lines
+
+    return build_within_budget(choice, flow, jets, config, build, warn) if choice else build(spec)
 
 
 def build_design(

@@ -6,13 +6,17 @@ the best validation AUC may nest tables or chain wide products and need 5-6 cycl
 of the same front needs 2, and complexity does not tell them apart. Candidates are tried in the order of the one
 selection rule (:func:`symtrig.select.ranked`), each costed by the backend's flow as a one-output design
 (:meth:`~symtrig.emit.flows.Flow.candidate`, the same figures ``symtrig front`` writes); the first that fits is
-chosen. The whole IP is then built as usual and its own figures are checked against the budget (shared
-subexpressions and its final precision can move them; emit-hls warns when they miss).
+chosen. The whole IP is then built as usual and its own measured figures are checked against the budget (shared
+subexpressions, its final precision and the synthesized netlist can move them): while they miss, the slowest
+class moves on and the design is built again (:func:`build_within_budget`); emit-hls warns when they still miss.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
 
 import pandas as pd
 
@@ -21,14 +25,61 @@ from symtrig.emit.flows import Flow, Jets
 from symtrig.emit.selection import DesignSpec, parse_row, spec
 from symtrig.errors import SymtrigError
 from symtrig.select import Budget, ranked
+from symtrig.store.costs import CostReport
+from symtrig.store.designs import DesignRecord
 
 #: Times the set chosen for a budget is costed together before the closest set is built as it is.
 MAX_SWAPS = 6
+#: Times a built design that measures over its budget is built again with its slowest class moved on.
+MAX_REBUILDS = 2
 
 
 def budget_of(config: EmitConfig) -> Budget:
     """The budget ``config`` asks for (empty when none)."""
     return Budget(config.max_latency, config.max_latency_ns, config.max_lut)
+
+
+@dataclass
+class BudgetChoice:
+    """Per class of one design, the rows of its family that fit the budget alone (best first, each with its
+    modelled path in ns) and the one taken: the state the budget rule moves on, before and after building."""
+
+    name: str
+    candidates: pd.DataFrame
+    options: list[list[tuple[Any, float]]]  # per class: (row label, modelled path in ns), best first
+    picks: list[int]
+    board: str
+    features: Sequence[str]
+
+    def spec(self, picks: Sequence[int] | None = None) -> DesignSpec:
+        """The design of the taken rows (or of ``picks``)."""
+        return spec(self.name, self._rows(picks or self.picks), self.board, self.features)
+
+    def _rows(self, picks: Sequence[int]) -> pd.DataFrame:
+        return self.candidates.loc[[self.options[k][i][0] for k, i in enumerate(picks)]]
+
+    def auc_lost(self, k: int) -> float:
+        """Validation AUC class ``k`` gives up by moving to its next fitting row."""
+        now, then = self.options[k][self.picks[k]][0], self.options[k][self.picks[k] + 1][0]
+        auc = self.candidates["auc_val"].astype(float)
+        return float(auc[now] - auc[then])
+
+    def movable(self) -> list[int]:
+        """Classes with a next fitting row, the cheapest move (in validation AUC) first."""
+        return sorted(
+            (k for k, i in enumerate(self.picks) if i + 1 < len(self.options[k])), key=self.auc_lost
+        )
+
+    def slowest(self) -> int | None:
+        """Of the movable classes, the one whose taken row has the longest modelled path."""
+        return max(self.movable(), key=lambda k: self.options[k][self.picks[k]][1], default=None)
+
+    def moved(self, k: int) -> BudgetChoice:
+        """The choice with class ``k`` on its next fitting row."""
+        return replace(self, picks=[i + (j == k) for j, i in enumerate(self.picks)])
+
+    def row(self, k: int) -> pd.Series:
+        return self.candidates.loc[self.options[k][self.picks[k]][0]]
 
 
 def within_budget(
@@ -39,8 +90,8 @@ def within_budget(
     config: EmitConfig,
     board: str,
     features: Sequence[str],
-) -> DesignSpec:
-    """The design rebuilt from, per class in its output order, the best row of its family whose cost fits.
+) -> BudgetChoice:
+    """Per class in the design's output order, the best row of its family whose cost fits.
 
     The chosen rows are then costed together by the same model (:data:`MAX_SWAPS` times at most): built into one
     IP their types and shared subexpressions differ, and a set of one-stage-fitting outputs can need a stage
@@ -52,9 +103,7 @@ def within_budget(
     family, cmax = design.rows["family"].iloc[0], design.rows["cmax"].iloc[0]
     candidates = frame[(frame["family"] == family) & (frame["cmax"] == cmax)]
     flow.prepare_budget(design, jets, config)
-    options: list[
-        list[tuple[object, float]]
-    ] = []  # per class: fitting rows, best first, with their path (ns)
+    options: list[list[tuple[object, float]]] = []
     for number, class_name in enumerate(design.classes):
         rows = candidates[candidates["class"] == class_name]
         fitting = _fitting_rows(rows, flow, jets.only(number), config, budget, board, features)
@@ -64,28 +113,104 @@ def within_budget(
                 "raise the budget or choose another family"
             )
         options.append(fitting)
-    picks = [0] * len(options)
+    choice = BudgetChoice(
+        f"{design.name}_{budget.label}", candidates, options, [0] * len(options), board, features
+    )
+    return _swapped(choice, lambda picked: _costed_fits(picked, flow, jets, config))
 
-    def set_fits(choice: list[int]) -> bool:
-        rows = candidates.loc[[options[k][i][0] for k, i in enumerate(choice)]]
-        cost = flow.candidate([parse_row(r, board, features) for _, r in rows.iterrows()], jets, config).cost
+
+def _swapped(choice: BudgetChoice, fits: Callable[[BudgetChoice], bool]) -> BudgetChoice:
+    """While the set does not fit (:data:`MAX_SWAPS` times at most), one class takes its next fitting row: of the
+    single moves that make the set fit, the one giving up the least validation AUC; if none does, the class
+    whose choice has the longest modelled path. With no class left to move, the closest set."""
+    for _ in range(MAX_SWAPS):
+        slowest = choice.slowest()
+        if fits(choice) or slowest is None:
+            break
+        fixing = next((k for k in choice.movable() if fits(choice.moved(k))), None)
+        choice = choice.moved(fixing if fixing is not None else slowest)
+    return choice
+
+
+def _costed_fits(
+    choice: BudgetChoice, flow: Flow, jets: Jets, config: EmitConfig, margin: float = 1.0
+) -> bool:
+    """True when the set, costed together by the backend's model, fits the budget; with ``margin`` < 1 every
+    stage must fit within ``margin`` of its budget (the ratio by which a built design showed the model short)."""
+    timing = replace(config, clock=config.clock * margin) if margin < 1 else config
+    cost = flow.candidate(list(choice.spec().exprs), jets, timing).cost
+    ns = cost.latency_ns if margin >= 1 else cost.latency_cycles * config.clock
+    return budget_of(config).admits(cost.latency_cycles, ns, cost.lut)
+
+
+def build_within_budget(
+    choice: BudgetChoice,
+    flow: Flow,
+    jets: Jets,
+    config: EmitConfig,
+    build: Callable[[DesignSpec], tuple[DesignRecord, list[str]]],
+    warn: Callable[[str], None],
+) -> tuple[DesignRecord, list[str]]:
+    """Build the chosen design; while its *measured* figures miss the budget, choose again and build again
+    (:data:`MAX_REBUILDS` times at most).
+
+    Why: a budget is a hard limit for a trigger (a design a cycle over it does not fit its slot), so a set whose
+    costed figures fit but whose built design does not is given up. Choosing again: where the build says by how
+    much the model was short (modelled over measured delay of a stage over budget), the swap rule runs again with
+    every stage held to that margin, so the class whose move fixes the design at the least validation AUC moves;
+    otherwise the class with the longest modelled path. Each move is said (class, rows, validation AUC given
+    up). When no rebuild fits, the first choice (the best validation AUC) is built again. Returns the kept build
+    and its own warning lines.
+    """
+    budget = budget_of(config)
+
+    def fits(cost: CostReport) -> bool:
         return budget.admits(cost.latency_cycles, cost.latency_ns, cost.lut)
 
-    def auc_lost(k: int) -> float:  # validation AUC class k gives up by moving to its next fitting row
-        now, then = options[k][picks[k]][0], options[k][picks[k] + 1][0]
-        return float(candidates.at[now, "auc_val"]) - float(candidates.at[then, "auc_val"])
-
-    for _ in range(MAX_SWAPS):
-        if set_fits(picks):
+    first = choice
+    record, lines = build(choice.spec())
+    for _ in range(MAX_REBUILDS):
+        cost = record.cost
+        if fits(cost) or choice.slowest() is None:
             break
-        movable = sorted((k for k, i in enumerate(picks) if i + 1 < len(options[k])), key=auc_lost)
-        if not movable:
-            break  # the closest set: the built design's own figures are checked and warned about
-        # the single move that makes the set fit at the least validation AUC, else the slowest class moves on
-        fixing = next((k for k in movable if set_fits([i + (j == k) for j, i in enumerate(picks)])), None)
-        picks[fixing if fixing is not None else max(movable, key=lambda k: options[k][picks[k]][1])] += 1
-    chosen = candidates.loc[[options[k][i][0] for k, i in enumerate(picks)]]
-    return spec(f"{design.name}_{budget.label}", chosen, board, features)
+        tight = functools.partial(_costed_fits, flow=flow, jets=jets, config=config, margin=_margin(cost))
+        again = _swapped(choice, tight)
+        if again.picks == choice.picks:
+            again = choice.moved(choice.slowest() or 0)
+        warn(
+            f"{record.design}: built, it measures {cost.latency_cycles} cycles ({cost.latency_ns:g} ns) and "
+            f"{cost.lut} LUT ({cost.source}), over {budget.describe()}; {_moves(choice, again)}; built again"
+        )
+        choice = again
+        record, lines = build(choice.spec())
+    if not fits(record.cost) and choice is not first:  # nothing fitted: give the AUC back
+        warn(f"{record.design}: no rebuild fits {budget.describe()}; the first choice is built again")
+        record, lines = build(first.spec())
+    return record, lines
+
+
+def _margin(cost: CostReport) -> float:
+    """How far short the model was on the built design: of the stages measured over the stage budget, the
+    smallest modelled-over-measured delay ratio (1 when the build measured no stages, or none over)."""
+    budget = cost.extra.get("stage_budget_ns")
+    measured, modelled = cost.extra.get("stage_delays_ns"), cost.extra.get("estimated_stage_delays_ns")
+    if not budget or not measured or not modelled or len(measured) != len(modelled):
+        return 1.0
+    ratios = [e / m for m, e in zip(measured, modelled, strict=True) if m > budget and e > 0]
+    return min([1.0, *ratios])
+
+
+def _moves(before: BudgetChoice, after: BudgetChoice) -> str:
+    """The classes that moved between two choices, each with its rows and the validation AUC given up."""
+    said = []
+    for k, (i, j) in enumerate(zip(before.picks, after.picks, strict=True)):
+        if i != j:
+            was, now = before.row(k), after.row(k)
+            said.append(
+                f"class {was['class']} moves from {was['expr_id']} to {now['expr_id']} "
+                f"(validation AUC -{float(was['auc_val']) - float(now['auc_val']):.4f})"
+            )
+    return ", ".join(said)
 
 
 def _fitting_rows(

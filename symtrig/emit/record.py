@@ -108,8 +108,8 @@ def warnings_of(record: DesignRecord) -> list[str]:
     if budget and not budget.admits(cost.latency_cycles, cost.latency_ns, cost.lut):
         lines.append(
             f"{name}: the whole IP needs {cost.latency_cycles} cycles ({cost.latency_ns:g} ns) and "
-            f"{cost.lut} LUT ({cost.source}), over {budget.describe()}: its final precision or shared "
-            "subexpressions differ from the one-output figures"
+            f"{cost.lut} LUT ({cost.source}), over {budget.describe()}: its final precision, shared "
+            "subexpressions or synthesized netlist differ from the costed figures"
         )
     for o in record.outputs:
         where = f"{name} y[{o.index}] ({o.class_name})"
