@@ -91,10 +91,10 @@ def test_when_no_single_move_fits_the_class_with_the_longest_path_moves_on():
 
 
 class Built:
-    """What the rebuild rule reads of a built design: its name and its measured cost."""
+    """What the rebuild rule reads of a built design: its name, its measured cost and the schedules it tried."""
 
-    def __init__(self, name, cost):
-        self.design, self.cost = name, cost
+    def __init__(self, name, cost, details=None):
+        self.design, self.cost, self.details = name, cost, details or {}
 
 
 def _measured_over_the_model(frame: pd.DataFrame, first: list[str], max_lut: int, extra_lut: int):
@@ -177,12 +177,13 @@ def test_a_measured_miss_chooses_again_with_the_model_held_to_the_margin_it_was_
     def build(chosen):  # the netlist says the model is 1.3x short: (x1, y1) measures 9.75 ns, 3 stages
         builds.append(list(chosen.rows["expr_id"]))
         model = ClockedFlow().candidate(chosen.exprs, None, config).cost
-        path = 1.3 * model.extra["critical_path_ns"]
-        cycles = math.ceil(path / 4.5)
-        modelled = [model.extra["critical_path_ns"] / model.latency_cycles] * model.latency_cycles
-        extra = {"stage_budget_ns": 4.5, "stage_delays_ns": [1.3 * d for d in modelled]}
-        extra["estimated_stage_delays_ns"] = modelled
-        return Built(chosen.name, CostReport(cycles, 5.0 * cycles, 1, 0, 0, 0, 0, "yosys", extra=extra)), []
+        stage = model.extra["critical_path_ns"] / model.latency_cycles  # the model's schedule, synthesized
+        tried = [
+            {"stages": model.latency_cycles, "estimated_worst_ns": stage, "measured_worst_ns": 1.3 * stage}
+        ]
+        cycles = math.ceil(1.3 * model.extra["critical_path_ns"] / 4.5)  # rescheduled until it fits
+        cost = CostReport(cycles, 5.0 * cycles, 1, 0, 0, 0, 0, "yosys", extra={"stage_budget_ns": 4.5})
+        return Built(chosen.name, cost, {"schedule_tries": tried}), []
 
     record, _ = build_within_budget(choice, ClockedFlow(), AnyJets(), config, build, warnings.append)
     # held to the margin both single moves fit; y's gives up 0.01 of validation AUC, x's 0.05 (x has the

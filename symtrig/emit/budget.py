@@ -156,8 +156,8 @@ def build_within_budget(
 
     Why: a budget is a hard limit for a trigger (a design a cycle over it does not fit its slot), so a set whose
     costed figures fit but whose built design does not is given up. Choosing again: where the build says by how
-    much the model was short (modelled over measured delay of a stage over budget), the swap rule runs again with
-    every stage held to that margin, so the class whose move fixes the design at the least validation AUC moves;
+    much the model was short (a schedule it synthesized whose slowest stage measured over the stage budget:
+    modelled over measured delay), the swap rule runs again with every stage held to that margin, so the class whose move fixes the design at the least validation AUC moves;
     otherwise the class with the longest modelled path. Each move is said (class, rows, validation AUC given
     up). When no rebuild fits, the first choice (the best validation AUC) is built again. Returns the kept build
     and its own warning lines.
@@ -173,7 +173,7 @@ def build_within_budget(
         cost = record.cost
         if fits(cost) or choice.slowest() is None:
             break
-        tight = functools.partial(_costed_fits, flow=flow, jets=jets, config=config, margin=_margin(cost))
+        tight = functools.partial(_costed_fits, flow=flow, jets=jets, config=config, margin=_margin(record))
         again = _swapped(choice, tight)
         if again.picks == choice.picks:
             again = choice.moved(choice.slowest() or 0)
@@ -189,14 +189,17 @@ def build_within_budget(
     return record, lines
 
 
-def _margin(cost: CostReport) -> float:
-    """How far short the model was on the built design: of the stages measured over the stage budget, the
-    smallest modelled-over-measured delay ratio (1 when the build measured no stages, or none over)."""
-    budget = cost.extra.get("stage_budget_ns")
-    measured, modelled = cost.extra.get("stage_delays_ns"), cost.extra.get("estimated_stage_delays_ns")
-    if not budget or not measured or not modelled or len(measured) != len(modelled):
-        return 1.0
-    ratios = [e / m for m, e in zip(measured, modelled, strict=True) if m > budget and e > 0]
+def _margin(record: DesignRecord) -> float:
+    """How far short the model was on the built design: of the schedules its build synthesized whose slowest
+    stage measured over the stage budget, the smallest modelled-over-measured ratio of that stage (1 when the
+    build reports none: then the model is not known to be short)."""
+    budget = record.cost.extra.get("stage_budget_ns")
+    tries = record.details.get("schedule_tries") or ()
+    ratios = [
+        t["estimated_worst_ns"] / t["measured_worst_ns"]
+        for t in tries
+        if budget and t["measured_worst_ns"] > budget and t["estimated_worst_ns"] > 0
+    ]
     return min([1.0, *ratios])
 
 
