@@ -30,7 +30,7 @@ from symtrig.store.designs import DesignRecord
 
 #: Times the set chosen for a budget is costed together before the closest set is built as it is.
 MAX_SWAPS = 6
-#: Times a built design that measures over its budget is built again with its slowest class moved on.
+#: Times a built design that measures over its budget is chosen again and rebuilt.
 MAX_REBUILDS = 2
 
 
@@ -39,7 +39,7 @@ def budget_of(config: EmitConfig) -> Budget:
     return Budget(config.max_latency, config.max_latency_ns, config.max_lut)
 
 
-@dataclass
+@dataclass(frozen=True)
 class BudgetChoice:
     """Per class of one design, the rows of its family that fit the budget alone (best first, each with its
     modelled path in ns) and the one taken: the state the budget rule moves on, before and after building."""
@@ -47,16 +47,14 @@ class BudgetChoice:
     name: str
     candidates: pd.DataFrame
     options: list[list[tuple[Any, float]]]  # per class: (row label, modelled path in ns), best first
-    picks: list[int]
+    picks: tuple[int, ...]  # per class: the index of the taken option
     board: str
     features: Sequence[str]
 
-    def spec(self, picks: Sequence[int] | None = None) -> DesignSpec:
-        """The design of the taken rows (or of ``picks``)."""
-        return spec(self.name, self._rows(picks or self.picks), self.board, self.features)
-
-    def _rows(self, picks: Sequence[int]) -> pd.DataFrame:
-        return self.candidates.loc[[self.options[k][i][0] for k, i in enumerate(picks)]]
+    def spec(self) -> DesignSpec:
+        """The design of the taken rows."""
+        rows = self.candidates.loc[[self.options[k][i][0] for k, i in enumerate(self.picks)]]
+        return spec(self.name, rows, self.board, self.features)
 
     def auc_lost(self, k: int) -> float:
         """Validation AUC class ``k`` gives up by moving to its next fitting row."""
@@ -76,9 +74,10 @@ class BudgetChoice:
 
     def moved(self, k: int) -> BudgetChoice:
         """The choice with class ``k`` on its next fitting row."""
-        return replace(self, picks=[i + (j == k) for j, i in enumerate(self.picks)])
+        return replace(self, picks=tuple(i + (j == k) for j, i in enumerate(self.picks)))
 
     def row(self, k: int) -> pd.Series:
+        """The leaderboard row class ``k`` takes."""
         return self.candidates.loc[self.options[k][self.picks[k]][0]]
 
 
@@ -103,7 +102,7 @@ def within_budget(
     family, cmax = design.rows["family"].iloc[0], design.rows["cmax"].iloc[0]
     candidates = frame[(frame["family"] == family) & (frame["cmax"] == cmax)]
     flow.prepare_budget(design, jets, config)
-    options: list[list[tuple[object, float]]] = []
+    options: list[list[tuple[Any, float]]] = []
     for number, class_name in enumerate(design.classes):
         rows = candidates[candidates["class"] == class_name]
         fitting = _fitting_rows(rows, flow, jets.only(number), config, budget, board, features)
@@ -114,7 +113,7 @@ def within_budget(
             )
         options.append(fitting)
     choice = BudgetChoice(
-        f"{design.name}_{budget.label}", candidates, options, [0] * len(options), board, features
+        f"{design.name}_{budget.label}", candidates, options, (0,) * len(options), board, features
     )
     return _swapped(choice, lambda picked: _costed_fits(picked, flow, jets, config))
 
@@ -157,10 +156,10 @@ def build_within_budget(
     Why: a budget is a hard limit for a trigger (a design a cycle over it does not fit its slot), so a set whose
     costed figures fit but whose built design does not is given up. Choosing again: where the build says by how
     much the model was short (a schedule it synthesized whose slowest stage measured over the stage budget:
-    modelled over measured delay), the swap rule runs again with every stage held to that margin, so the class whose move fixes the design at the least validation AUC moves;
-    otherwise the class with the longest modelled path. Each move is said (class, rows, validation AUC given
-    up). When no rebuild fits, the first choice (the best validation AUC) is built again. Returns the kept build
-    and its own warning lines.
+    modelled over measured delay), the swap rule runs again with every stage held to that margin; otherwise the
+    class with the longest modelled path moves. Each move is said (class, rows, validation AUC given up). When
+    no rebuild fits, the first choice (the best validation AUC) is built again. Returns the kept build and its
+    own warning lines.
     """
     budget = budget_of(config)
 
