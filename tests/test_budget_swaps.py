@@ -47,8 +47,13 @@ def _lut(frame: pd.DataFrame, *ids: str) -> int:
     return int(sum(sp.count_ops(parse_row(r, "b", FEATURES)) for r in rows.itertuples()))
 
 
+def _design(frame: pd.DataFrame, first: list[str]):
+    """The design of the rows ``first`` (the budget rule starts from the family's c10 design)."""
+    return spec("poly_c10", frame.set_index("expr_id").loc[first].reset_index(), "b", FEATURES)
+
+
 def _chosen(frame: pd.DataFrame, first: list[str], max_lut: int) -> list[str]:
-    design = spec("poly_c10", frame.set_index("expr_id").loc[first].reset_index(), "b", FEATURES)
+    design = _design(frame, first)
     config = EmitConfig(max_lut=max_lut)
     result = within_budget(design, frame, OpCountFlow(), AnyJets(), config, "b", FEATURES).spec()
     assert result.name.startswith("poly_c10_")
@@ -99,7 +104,7 @@ class Built:
 
 def _measured_over_the_model(frame: pd.DataFrame, first: list[str], max_lut: int, extra_lut: int):
     """The rebuild rule on a stand-in build whose measured LUT is the model's plus ``extra_lut``."""
-    design = spec("poly_c10", frame.set_index("expr_id").loc[first].reset_index(), "b", FEATURES)
+    design = _design(frame, first)
     config = EmitConfig(max_lut=max_lut)
     choice = within_budget(design, frame, OpCountFlow(), AnyJets(), config, "b", FEATURES)
     builds, warnings = [], []
@@ -169,7 +174,7 @@ def test_a_measured_miss_chooses_again_with_the_model_held_to_the_margin_it_was_
             ("y2", "y", 0.79, "b"),
         ]
     )
-    design = spec("poly_c10", frame.set_index("expr_id").loc[["x1", "y1"]].reset_index(), "b", FEATURES)
+    design = _design(frame, ["x1", "y1"])
     config = EmitConfig(max_latency_ns=10)  # 2 cycles at 5 ns; the model puts (x1, y1) at 7.5 ns: 2 stages
     choice = within_budget(design, frame, ClockedFlow(), AnyJets(), config, "b", FEATURES)
     builds, warnings = [], []

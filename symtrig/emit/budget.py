@@ -7,8 +7,8 @@ of the same front needs 2, and complexity does not tell them apart. Candidates a
 selection rule (:func:`symtrig.select.ranked`), each costed by the backend's flow as a one-output design
 (:meth:`~symtrig.emit.flows.Flow.candidate`, the same figures ``symtrig front`` writes); the first that fits is
 chosen. The whole IP is then built as usual and its own measured figures are checked against the budget (shared
-subexpressions, its final precision and the synthesized netlist can move them): while they miss, the slowest
-class moves on and the design is built again (:func:`build_within_budget`); emit-hls warns when they still miss.
+subexpressions, its final precision and the synthesized netlist can move them): while they miss, the set is
+chosen again and the design built again (:func:`build_within_budget`); emit-hls warns when they still miss.
 """
 
 from __future__ import annotations
@@ -136,9 +136,9 @@ def _costed_fits(
 ) -> bool:
     """True when the set, costed together by the backend's model, fits the budget; with ``margin`` < 1 every
     stage must fit within ``margin`` of its budget (the ratio by which a built design showed the model short)."""
-    timing = replace(config, clock=config.clock * margin) if margin < 1 else config
+    timing = replace(config, clock=config.clock * margin)
     cost = flow.candidate(list(choice.spec().exprs), jets, timing).cost
-    ns = cost.latency_ns if margin >= 1 else cost.latency_cycles * config.clock
+    ns = cost.latency_ns * config.clock / timing.clock  # the stages run at the real clock
     return budget_of(config).admits(cost.latency_cycles, ns, cost.lut)
 
 
@@ -169,13 +169,13 @@ def build_within_budget(
     first = choice
     record, lines = build(choice.spec())
     for _ in range(MAX_REBUILDS):
-        cost = record.cost
-        if fits(cost) or choice.slowest() is None:
+        cost, slowest = record.cost, choice.slowest()
+        if fits(cost) or slowest is None:
             break
         tight = functools.partial(_costed_fits, flow=flow, jets=jets, config=config, margin=_margin(record))
         again = _swapped(choice, tight)
         if again.picks == choice.picks:
-            again = choice.moved(choice.slowest() or 0)
+            again = choice.moved(slowest)
         warn(
             f"{record.design}: built, it measures {cost.latency_cycles} cycles ({cost.latency_ns:g} ns) and "
             f"{cost.lut} LUT ({cost.source}), over {budget.describe()}; {_moves(choice, again)}; built again"

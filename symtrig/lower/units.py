@@ -195,6 +195,7 @@ def leading_one_log(width: int, fraction: int, mantissa: int, out: tuple[int, in
     if one.mantissa < BIPARTITE_FROM_BITS:
         return one
     reference, bits = one.table[1 << (one.mantissa - 1) :], one.mantissa - 1
+    codes = np.arange(1 << bits) + (1 << bits)  # every mantissa with its leading bit set
     best, best_cost = one, float(len(one.table) * _bits(one.table))
     for high in range(1, bits - 1):
         for middle in range(1, bits - high):
@@ -205,7 +206,6 @@ def leading_one_log(width: int, fraction: int, mantissa: int, out: tuple[int, in
             cost = len(initial) * _bits(initial) + len(offset) * _bits(offset)
             if cost >= best_cost:
                 continue
-            codes = np.arange(1 << bits) + (1 << bits)
             if np.abs(candidate.mantissa_log(codes) - reference).max() <= 1 << (one.guard - 1):
                 best, best_cost = candidate, cost
     return best
