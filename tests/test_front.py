@@ -74,7 +74,8 @@ def test_a_front_of_another_backend_is_added_beside_and_a_rerun_replaces_its_own
     front = pd.read_csv(out / "front.csv")
     poly = (pd.read_csv(fitted / "leaderboard.csv")["family"] == "poly").sum()
     assert (front["backend"] == "hls4ml").sum() == poly
-    assert (front.loc[front["backend"] == "hls4ml", "cost_source"] == "estimate").all()
+    hls = front[front["backend"] == "hls4ml"]
+    assert (hls["cost_source"] == "estimate").all() and hls["precision"].str.startswith("ap_fixed<").all()
     assert (front["backend"] == "da4ml").sum() == len(pd.read_csv(front_dir / "front.csv"))
     runs = json.loads((out / "front.json").read_text())["runs"]
     assert sorted(r["settings"]["backend"] for r in runs) == ["da4ml", "hls4ml"]  # a record per set of rows
@@ -154,3 +155,26 @@ def test_the_report_shows_the_front_and_the_best_auc_within_each_latency_budget(
         not (out / "front_auc_vs_latency.png").exists()
         and "whole front" not in (out / "summary.md").read_text()
     )
+
+
+def test_an_hls4ml_front_row_costs_its_expression_as_emit_hls_builds_it_alone(fitted, tmp_path):
+    """The row's precision, cycles, resources and fixed-point AUC are those of the one-output design emit-hls
+    builds for that expression (same precision search, same estimate, same emulator)."""
+    board = str(fitted / "leaderboard.csv")
+    out = tmp_path / "hdl"
+    common = ["--leaderboard", board, "--backend", "hls4ml", "--out", str(out)]
+    assert main(["front", *common, "--family", "exp"]) == 0
+    front = pd.read_csv(out / "front.csv")
+    row = front.sort_values("complexity").iloc[len(front) // 2]  # a mid-front expression with tables
+    assert main(["emit-hls", *common, "--select", row["expr_id"]]) == 0
+    (record_path,) = out.glob("*/design.json")
+    record = json.loads(record_path.read_text())
+    cost = record["cost"]
+    assert record["precision"] == row["precision"]
+    assert (cost["latency_cycles"], cost["lut"], cost["dsp"], cost["bram"]) == (
+        row["latency_cycles"],
+        row["lut"],
+        row["dsp"],
+        row["bram"],
+    )
+    assert record["outputs"][0]["auc_fixed"] == pytest.approx(row["auc_fixed"], abs=1e-12)

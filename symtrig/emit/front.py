@@ -5,7 +5,8 @@ per class. A trigger designer asks "what is the best AUC within 10 ns and 2,000 
 front bends. Every row of the leaderboard (all classes, families and complexities) is costed alone as a
 one-output design by its backend's own model, without writing a project (:meth:`~symtrig.emit.flows.Flow.
 candidate`: the da4ml flow types it by the tolerance rule, schedules it in ns and models its resources, and runs
-its bit-exact model on the test split; the hls4ml flow estimates it at a reference precision). The rows go to
+its bit-exact model on the test split; the hls4ml flow chooses its precision as ``emit-hls`` would for it alone,
+estimates it there and runs its emulator on the test split). The rows go to
 ``front.csv`` beside the designs (hardware results; the leaderboard stays fit's), joined by ``expr_id``, one set
 of rows per backend, part and clock, with a ``front.json`` run record per set (settings, versions, dataset, seconds).
 """
@@ -118,6 +119,7 @@ def _front_row(
         "bram": cost.bram,
         "cost_source": cost.source,
         "critical_path_ns": cost.extra.get("critical_path_ns"),
+        "precision": cost.extra.get("precision"),  # hls4ml's one type; da4ml types each node (empty)
         "dataset": dataset,
         "dataset_fingerprint": fingerprint,
     }

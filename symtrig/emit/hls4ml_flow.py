@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import sympy as sp
@@ -21,7 +21,6 @@ from symtrig.emit.config import EmitConfig
 from symtrig.emit.flows import Build, Candidate, Jets, Outcome
 from symtrig.emit.selection import DesignSpec
 from symtrig.lower.fixed import FixedFormat
-from symtrig.lower.single_type import ap_integer_bits
 from symtrig.lower.tables import Lowered, lower
 from symtrig.lower.tolerance import MAX_CALIBRATION_CLIP_RATE
 from symtrig.store.costs import CostReport
@@ -40,9 +39,6 @@ from symtrig.tune.single_type import (
 AUTO_LUT_SIZES = (1024, 2048, 4096, 8192, 16384, 32768)
 #: Test-bench rows written to ``tb_data/`` (a Vivado C-simulation reads them all; keep it quick).
 TB_ROWS = 1000
-#: Fraction bits a candidate costed alone (front, budgets) is estimated at: about what auto precision chose for the sample's
-#: table designs (9 to 13), or more when a candidate's tables need it.
-REFERENCE_FRACTION_BITS = 10
 
 
 class Hls4mlFlow:
@@ -99,28 +95,39 @@ class Hls4mlFlow:
         )
 
     def prepare_budget(self, spec: DesignSpec, jets: Jets, config: EmitConfig) -> None:
-        """Nothing: each candidate is costed on its own (at a reference precision)."""
+        """Nothing: each candidate is costed on its own, at the precision it would be built at alone."""
 
     def candidate(self, exprs: Sequence[sp.Expr], jets: Jets, config: EmitConfig) -> Candidate:
-        """``exprs`` as one IP, estimated at the integer bits auto precision starts from and
-        :data:`REFERENCE_FRACTION_BITS` (what the whole IP's precision is, only the whole IP knows); no AUC:
-        the reference precision is not the one a design would be built at."""
+        """``exprs`` as one IP at the precision and table size :func:`choose` gives them (what ``emit-hls``
+        builds them at when they are the whole design), estimated, with each output's test AUC from the
+        bit-exact emulator at that precision.
+
+        A design of several classes shares one type: it is built at least as wide as its widest class needs,
+        so a class costed alone can come out narrower than inside the design (the front's rows are summed as
+        an estimate of the whole IP; ``benchmarks/bench_front.py`` measures how close that is).
+        """
         from symtrig.backends.hls4ml.project import write_project
         from symtrig.cost.hls_estimate import estimate_project
+        from symtrig.lower.tolerance import signal_of
+        from symtrig.metrics import one_vs_rest_auc
+        from symtrig.verify.hls4ml_emulator import emulator_for
 
-        size = config.lut_size or AUTO_LUT_SIZES[0]
-        lowered = lower(
-            list(exprs), mean=jets.mean, scale=jets.scale, X_calib_raw=jets.X_calib, lut_size=size
-        )
-        integer = min(ap_integer_bits(lowered, lowered.ip_inputs(jets.X_calib))[0], 31)
-        fixed = FixedFormat.ap_fixed(
-            min(32, integer + lowered.table_frac_bits(REFERENCE_FRACTION_BITS)), integer
-        )
+        lowered, choice = choose(list(exprs), jets, config, warn=lambda _: None)
         with tempfile.TemporaryDirectory(prefix="symtrig-candidate-") as scratch:
             write_project(
-                lowered, Path(scratch) / "candidate", precision=str(fixed), clock_period=config.clock
+                lowered,
+                Path(scratch) / "candidate",
+                precision=str(choice.precision),
+                clock_period=config.clock,
             )
-            return Candidate(estimate_project(Path(scratch) / "candidate"))
+            estimate = estimate_project(Path(scratch) / "candidate")
+        extra = {**estimate.extra, "precision": str(choice.precision), "precision_met": choice.met}
+        cost = replace(estimate, extra=extra)
+        y_test = emulator_for(lowered, choice.precision).run(lowered.ip_inputs(jets.X_test)).y
+        aucs = tuple(
+            one_vs_rest_auc(signal_of(jets.labels_test, k), y_test[:, k], True) for k in range(len(exprs))
+        )
+        return Candidate(cost, aucs)
 
 
 def choose(
