@@ -212,8 +212,9 @@ LATENCY = OpCosts(
 
 #: The RTL path's own delay model (UltraScale+): each operator's modelled delay over a 16-bit adder's, rounded
 #: (:func:`symtrig.cost.op_weights.hardware_op_weights`, which the tests hold this preset equal to). A product
-#: is a DSP (3), a transcendental a 12-bit-input table plus the adder quantizing its argument (3). Operators no
-#: family uses keep the ``latency`` preset's weights.
+#: is a DSP (3); a transcendental is the function unit the RTL path builds for it, its table indexed by 8 bits:
+#: sin/cos a periodic table (1), exp/gauss a table clamped by its bits (2), log a leading-one unit (7).
+#: Operators no family uses keep the ``latency`` preset's weights.
 HARDWARE = OpCosts(
     "hardware",
     {
@@ -221,12 +222,12 @@ HARDWARE = OpCosts(
         "add": 1,
         "sub": 1,
         "mul": 3,
-        "sin": 3,
-        "cos": 3,
-        "exp": 3,
-        "gauss": 3,
-        "log": 3,
-        "logabs": 3,
+        "sin": 1,
+        "cos": 1,
+        "exp": 2,
+        "gauss": 2,
+        "log": 7,
+        "logabs": 7,
     },
 )
 

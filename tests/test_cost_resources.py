@@ -63,3 +63,6 @@ def test_the_hardware_op_costs_preset_is_the_rtl_delay_model_in_adder_units():
     derived = hardware_op_weights(op_timing("xcup"), DEFAULT_MODEL)
     assert {op: HARDWARE[op] for op in derived} == derived
     assert derived["mul"] > derived["add"] and derived["exp"] > derived["add"]
+    # the units, not bare tables: a leading-one log (abs, shifter, mantissa table, subtraction) is the slowest,
+    # a periodic sin (its wrap is wires) no slower than a table clamped by its bits
+    assert derived["logabs"] == derived["log"] > derived["exp"] >= derived["sin"] == derived["cos"]
