@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -33,6 +34,18 @@ def ranked(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values(
         [CHOOSE_BY, "complexity", "expr_id"], ascending=[False, True, True], kind="stable"
     )
+
+
+class CostFigures(Protocol):
+    """What a budget reads of a cost (a :class:`symtrig.store.costs.CostReport`, named by its shape so this
+    module stays below the store)."""
+
+    @property
+    def latency_cycles(self) -> int: ...
+    @property
+    def latency_ns(self) -> float: ...
+    @property
+    def lut(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -57,6 +70,10 @@ class Budget:
             and (self.ns is None or ns <= self.ns + 1e-9)
             and (self.lut is None or lut <= self.lut)
         )
+
+    def fits(self, cost: CostFigures) -> bool:
+        """True when a costed design fits every limit (:meth:`admits` on its own figures)."""
+        return self.admits(cost.latency_cycles, cost.latency_ns, cost.lut)
 
     def _limits(self) -> list[tuple[str, str]]:
         """(name suffix, option text) of every limit set."""

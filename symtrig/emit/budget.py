@@ -25,7 +25,6 @@ from symtrig.emit.flows import Flow, Jets
 from symtrig.emit.selection import DesignSpec, parse_row, spec
 from symtrig.errors import SymtrigError
 from symtrig.select import Budget, ranked
-from symtrig.store.costs import CostReport
 from symtrig.store.designs import DesignRecord
 
 #: Times the set chosen for a budget is costed together before the closest set is built as it is.
@@ -162,15 +161,11 @@ def build_within_budget(
     own warning lines.
     """
     budget = budget_of(config)
-
-    def fits(cost: CostReport) -> bool:
-        return budget.admits(cost.latency_cycles, cost.latency_ns, cost.lut)
-
     first = choice
     record, lines = build(choice.spec())
     for _ in range(MAX_REBUILDS):
         cost, slowest = record.cost, choice.slowest()
-        if fits(cost) or slowest is None:
+        if budget.fits(cost) or slowest is None:
             break
         tight = functools.partial(_costed_fits, flow=flow, jets=jets, config=config, margin=_margin(record))
         again = _swapped(choice, tight)
@@ -182,7 +177,7 @@ def build_within_budget(
         )
         choice = again
         record, lines = build(choice.spec())
-    if not fits(record.cost) and choice is not first:  # nothing fitted: give the AUC back
+    if not budget.fits(record.cost) and choice is not first:  # nothing fitted: give the AUC back
         warn(f"{record.design}: no rebuild fits {budget.describe()}; the first choice is built again")
         record, lines = build(first.spec())
     return record, lines
@@ -230,7 +225,7 @@ def _fitting_rows(
     found: list[tuple[object, float]] = []
     for index in ranked(rows).index:
         cost = flow.candidate([parse_row(rows.loc[index], board, features)], jets, config).cost
-        if budget.admits(cost.latency_cycles, cost.latency_ns, cost.lut):
+        if budget.fits(cost):
             found.append((index, float(cost.extra.get("critical_path_ns") or cost.latency_ns)))
             if len(found) == limit:
                 break

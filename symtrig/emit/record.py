@@ -105,7 +105,7 @@ def warnings_of(record: DesignRecord) -> list[str]:
         record.settings.get("max_latency_ns"),
         record.settings.get("max_lut"),
     )
-    if budget and not budget.admits(cost.latency_cycles, cost.latency_ns, cost.lut):
+    if budget and not budget.fits(cost):
         lines.append(
             f"{name}: the whole IP needs {cost.latency_cycles} cycles ({cost.latency_ns:g} ns) and "
             f"{cost.lut} LUT ({cost.source}), over {budget.describe()}: its final precision, shared "
