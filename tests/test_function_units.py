@@ -9,6 +9,7 @@ Stated error per unit (checked below over every input code, or random arguments)
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -31,14 +32,20 @@ def test_the_unit_rules():
     assert not leading_one_pays(58, 122) and unit_of("logabs", 58, 122) == "flat"
 
 
+@pytest.mark.parametrize("skip", [0, 1, 2])
 @pytest.mark.parametrize(
     ("width", "fraction", "out_fraction"), [(12, 8, 6), (16, 12, 9), (9, 2, 4), (20, 10, 3)]
 )
-def test_leading_one_log_is_within_one_lsb_of_the_exact_floor_on_every_code(width, fraction, out_fraction):
+def test_leading_one_log_is_within_one_lsb_of_the_exact_floor_on_every_code(
+    width, fraction, out_fraction, skip
+):
+    """With or without the shifter's smallest levels (``skip``: the table then takes the leading zeros they
+    leave as index bits)."""
     peak = (width - fraction) * math.log(2)
     integer = max(1, math.ceil(math.log2(max(peak, fraction * math.log(2)) + 1)))
     out_min, out_max = -(1 << (integer + out_fraction)), (1 << (integer + out_fraction)) - 1
-    unit = LeadingOneLog(width, fraction, out_fraction + 2, out_fraction, out_min, out_max)
+    unit = LeadingOneLog(width, fraction, out_fraction + 2, out_fraction, out_min, out_max, skip=skip)
+    assert len(unit.shifts) == math.ceil(math.log2(width)) - skip
     codes = np.arange(1 << width)
     result = unit.evaluate(codes)
     with np.errstate(divide="ignore"):
@@ -111,5 +118,40 @@ def test_a_wide_mantissa_gets_a_bipartite_table_within_half_an_lsb_of_one_table_
     program, types = _program_and_types(logabs(variable(0)), X, 12)
     assert leading_one_unit(types[0].fmt, types[-1]).split is not None
     rows = np.vstack([X, np.zeros((5, 1)), rng.normal(size=(500, 1)) * 1e-3])
+    model = run_program(program, types, rows).y
+    np.testing.assert_array_equal(model, rtl.interpreter_predict(trace_program(program, types), rows))
+
+
+def test_a_narrow_mantissa_leaves_out_the_shifters_smallest_levels_while_its_table_stays_small():
+    chosen = leading_one_log(16, 12, 4, (6, -(1 << 10), (1 << 10) - 1))
+    assert chosen.skip == 2 and chosen.shifts == (8, 4) and chosen.index_bits == 7  # 4 + 3 leading zeros
+    assert leading_one_log(17, 12, 9, (8, -(1 << 12), (1 << 12) - 1)).skip == 0  # 9 bits: no room
+    codes = np.arange(1, 1 << 16)
+    exact = np.floor(np.log(codes * 2.0**-12) * 2.0**6)
+    full = LeadingOneLog(16, 12, 4, 6, -(1 << 10), (1 << 10) - 1)
+    # every index still holds 4 significant bits, most hold more: never further from log than the full unit
+    assert np.abs(chosen.evaluate(codes) - exact).max() <= np.abs(full.evaluate(codes) - exact).max()
+    with pytest.raises(ValueError, match="keeps at least one"):
+        LeadingOneLog(16, 12, 4, 6, -(1 << 10), (1 << 10) - 1, skip=4)
+
+
+@pytest.mark.parametrize("skip", [1, 2])
+def test_a_unit_without_its_smallest_levels_equals_the_da4ml_interpreter(skip, monkeypatch):
+    """The trace of a unit that skips levels builds the same codes as its integer definition (forced here on
+    a design whose own choice may differ), zeros and far-out arguments included."""
+    import symtrig.lower.node_types as node_types
+
+    chosen = node_types._leading_one.__wrapped__
+
+    def forced(width, fraction, mantissa, out):
+        unit = chosen(width, fraction, mantissa, out)
+        return dataclasses.replace(unit, skip=skip) if unit.split is None and skip < unit._levels else unit
+
+    monkeypatch.setattr(node_types, "_leading_one", forced)
+    rng = np.random.default_rng(11 + skip)
+    X = rng.normal(size=(3000, 2))
+    program, types = _program_and_types(logabs(1.7 * variable(0) - 0.3 * variable(1)), X, 6)
+    assert leading_one_unit(types[program.nodes[-1].operands[0]].fmt, types[-1]).skip == skip
+    rows = np.vstack([X, np.zeros((5, 2)), rng.normal(size=(500, 2)) * 1e-3, rng.normal(size=(200, 2)) * 20])
     model = run_program(program, types, rows).y
     np.testing.assert_array_equal(model, rtl.interpreter_predict(trace_program(program, types), rows))

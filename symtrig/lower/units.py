@@ -27,6 +27,7 @@ the function is below the finest LSB.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 from dataclasses import dataclass
@@ -91,33 +92,58 @@ class LeadingOneLog:
     #: ``(high, middle, low)`` bits of the ``M - 1`` below ``m``'s leading one: the table becomes a table of
     #: (high, middle) plus one of (high, low), added (a bipartite table, :func:`leading_one_log`); None: one table.
     split: tuple[int, int, int] | None = None
+    #: The shifter's smallest levels left out (0: it normalizes fully). Without the levels ``2**skip / 2, ...,
+    #: 1`` the leading one ends within the top ``2**skip`` bits, so the table is indexed by ``2**skip - 1`` more
+    #: bits (:attr:`index_bits`) and every index a nonzero ``|u|`` reaches still holds ``M`` significant bits.
+    skip: int = 0
+
+    def __post_init__(self) -> None:
+        if self.skip and (self.split is not None or self.skip >= self._levels):
+            raise ValueError("a leading-one unit skips levels of a one-table shifter and keeps at least one")
+
+    @property
+    def _levels(self) -> int:
+        """Levels a full binary-search shifter of ``width`` bits has."""
+        return max(0, math.ceil(math.log2(self.width))) if self.width > 1 else 0
 
     @property
     def shifts(self) -> tuple[int, ...]:
-        """The shifter's levels, largest first: powers of two whose sum reaches ``width - 1``."""
-        levels = max(0, math.ceil(math.log2(self.width))) if self.width > 1 else 0
-        return tuple(1 << j for j in reversed(range(levels)))
+        """The shifter's levels, largest first: powers of two from ``2**skip`` whose sum reaches at least
+        ``width - 2**skip``."""
+        return tuple(1 << j for j in reversed(range(self.skip, self._levels)))
+
+    @property
+    def index_bits(self) -> int:
+        """Bits of the normalized ``|u|`` indexing the mantissa table: ``M``, plus the leading zeros the
+        skipped levels leave."""
+        return min(self.width, self.mantissa + (1 << self.skip) - 1)
 
     @functools.cached_property
     def exponent(self) -> np.ndarray:
         """``L ln 2`` at ``out_fraction + guard`` bits, indexed by ``N``, the sum of the levels that did *not*
-        shift (``L = 2**levels - 1 - N``): one small table beside the mantissa's, so the shifter's levels cost one
+        shift (``L = sum(shifts) - N``): one small table beside the mantissa's, so the shifter's levels cost one
         table and no adders on the way to the result."""
-        levels = len(self.shifts)
+        total = sum(self.shifts)
         scale = 2.0 ** (self.out_fraction + self.guard)
-        counts = (1 << levels) - 1 - np.arange(1 << levels, dtype=np.float64)
+        counts = total - np.arange(total + 1, dtype=np.float64)
         table = np.round(counts * math.log(2) * scale).astype(np.int64)
         table.flags.writeable = False
         return table
 
     @functools.cached_property
     def table(self) -> np.ndarray:
-        """``log m + (width - fraction) ln 2`` for every ``M``-bit ``m`` with its top bit set, at
-        ``out_fraction + guard`` bits; the lower half is reached only by ``|u| = 0`` (:attr:`zero_entry`)."""
-        lower = np.full(1 << (self.mantissa - 1), self.zero_entry, dtype=np.int64)
+        """``log m + (width - fraction) ln 2`` for every index a nonzero ``|u|`` reaches (its leading one within
+        the top ``2**skip`` bits), at ``out_fraction + guard`` bits; the indices below are reached only by
+        ``|u| = 0`` (:attr:`zero_entry`)."""
+        lower = np.full(1 << self._reached_from, self.zero_entry, dtype=np.int64)
         table = np.concatenate([lower, np.round(self._scaled_log()).astype(np.int64)])
         table.flags.writeable = False
         return table
+
+    @property
+    def _reached_from(self) -> int:
+        """``log2`` of the smallest index a nonzero ``|u|`` reaches."""
+        return max(0, self.index_bits - (1 << self.skip))
 
     @property
     def zero_entry(self) -> int:
@@ -127,10 +153,10 @@ class LeadingOneLog:
         return (self.out_min << self.guard) + int(self.exponent[0])
 
     def _scaled_log(self) -> np.ndarray:
-        """``log m + (width - fraction) ln 2`` at ``out_fraction + guard`` bits (unrounded) for every ``M``-bit
-        ``m`` with its top bit set."""
-        codes = np.arange(1 << (self.mantissa - 1), 1 << self.mantissa, dtype=np.float64)
-        values = np.log(codes * 2.0**-self.mantissa) + (self.width - self.fraction) * math.log(2)
+        """``log m + (width - fraction) ln 2`` at ``out_fraction + guard`` bits (unrounded) for every index a
+        nonzero ``|u|`` reaches (``m``: the index over ``2**index_bits``)."""
+        codes = np.arange(1 << self._reached_from, 1 << self.index_bits, dtype=np.float64)
+        values = np.log(codes * 2.0**-self.index_bits) + (self.width - self.fraction) * math.log(2)
         return values * 2.0 ** (self.out_fraction + self.guard)
 
     @functools.cached_property
@@ -152,7 +178,7 @@ class LeadingOneLog:
         return initial, offset
 
     def mantissa_log(self, mantissa: np.ndarray) -> np.ndarray:
-        """The table part of the result for ``M``-bit mantissa codes (one table, or the two parts added)."""
+        """The table part of the result for :attr:`index_bits`-bit codes (one table, or the two parts added)."""
         if self.split is None:
             return self.table[mantissa]
         _, middle, low = self.split
@@ -175,12 +201,16 @@ class LeadingOneLog:
         """Output codes of ``|u|`` codes, as the hardware computes them."""
         x, shifted = self.normalize(magnitude)
         kept = sum((~rows).astype(np.int64) * s for s, rows in zip(self.shifts, shifted, strict=True))
-        total = self.mantissa_log(x >> (self.width - self.mantissa)) - self.exponent[kept]
+        total = self.mantissa_log(x >> (self.width - self.index_bits)) - self.exponent[kept]
         return np.clip(total >> self.guard, self.out_min, self.out_max)
 
 
 #: Mantissas of at least this many bits try a bipartite table: below, one table is a few LUTs per output bit.
 BIPARTITE_FROM_BITS = 9
+#: A one-table unit leaves out its shifter's smallest levels while its table stays indexed by at most this many
+#: bits: one LUT6 and two MUXF per output bit, no slower than the level it replaces (an OR and a multiplexer;
+#: the last, one-bit level a subtraction and a multiplexer, in the operation model).
+SKIP_TABLE_BITS = 8
 
 
 def leading_one_log(width: int, fraction: int, mantissa: int, out: tuple[int, int, int]) -> LeadingOneLog:
@@ -193,7 +223,7 @@ def leading_one_log(width: int, fraction: int, mantissa: int, out: tuple[int, in
     """
     one = LeadingOneLog(width, fraction, min(mantissa, width), *out)
     if one.mantissa < BIPARTITE_FROM_BITS:
-        return one
+        return _skipping(one)
     reference, bits = one.table[1 << (one.mantissa - 1) :], one.mantissa - 1
     codes = np.arange(1 << bits) + (1 << bits)  # every mantissa with its leading bit set
     best, best_cost = one, float(len(one.table) * _bits(one.table))
@@ -208,6 +238,18 @@ def leading_one_log(width: int, fraction: int, mantissa: int, out: tuple[int, in
                 continue
             if np.abs(candidate.mantissa_log(codes) - reference).max() <= 1 << (one.guard - 1):
                 best, best_cost = candidate, cost
+    return best
+
+
+def _skipping(unit: LeadingOneLog) -> LeadingOneLog:
+    """``unit`` without the shifter's smallest levels, while its table stays indexed by at most
+    :data:`SKIP_TABLE_BITS` bits (and one level stays)."""
+    best = unit
+    for skip in range(1, unit._levels):
+        candidate = dataclasses.replace(unit, skip=skip)
+        if candidate.index_bits > SKIP_TABLE_BITS or candidate.index_bits < 1 << skip:
+            break
+        best = candidate
     return best
 
 

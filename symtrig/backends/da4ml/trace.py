@@ -174,9 +174,9 @@ def _leading_one(node_type: NodeType, argument: Any, fmt: FixedFormat) -> Any:
     x = quantize(_scalar(u.relu() * 2.0 - u, argument), 0, integer, unit.fraction)
     kept = None  # N: the sum of the levels that did not shift, one bit each
     for s in unit.shifts:
-        # after this level only the bits that later shifts (s - 1 in all) can still bring into the mantissa's
-        # M bits matter: the shifter narrows level by level (the same result, fewer multiplexers)
-        fraction = min(unit.fraction, unit.mantissa + s - 1 - integer)
+        # after this level only the bits that later shifts (s - 2**skip in all) can still bring into the
+        # table's index bits matter: the shifter narrows level by level (the same result, fewer multiplexers)
+        fraction = min(unit.fraction, unit.index_bits + s - (1 << unit.skip) - integer)
         top = quantize(x, 0, integer, s - integer)._vars[0]
         moved = quantize(x * 2.0**s, 0, integer, fraction)._vars[0]
         x = quantize(x, 0, integer, fraction)
@@ -208,7 +208,7 @@ def _mantissa_log(unit: LeadingOneLog, x: Any, integer: int, lsb: float) -> Any:
         signed = bool(table.min() < 0)
         return quantize(looked_up, int(signed), _integer_bits(table, lsb), unit.out_fraction + unit.guard)
 
-    lsb_exp = integer - unit.mantissa  # the mantissa's LSB is 2**lsb_exp
+    lsb_exp = integer - unit.index_bits  # the table index's LSB is 2**lsb_exp
     if unit.split is None:
         return table_of(quantize(x, 0, integer, -lsb_exp), unit.table, 2.0**lsb_exp)
     _, middle, low = unit.split
