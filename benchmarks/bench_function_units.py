@@ -8,8 +8,8 @@ so the argument spans ``2s``) is built twice at the same uniform fraction width:
 (:mod:`symtrig.lower.units`: a periodic table of the argument in turns; a leading-one log unit) and forced to a
 flat table (the flat table's input is capped at 13 bits, 8192 entries, as in emit-hls). Printed per design:
 
-* ``entries``: the table's entries (a leading-one unit: its mantissa table or bipartite pair, and its
-  shift-count table);
+* ``entries``: the entries of the tables the trace built (a leading-one unit: its mantissa table or bipartite
+  pair, and its shift-count table);
 * ``lut``: Yosys post-synthesis LUT1-6 + INV of the design written as one stage (``synth_xilinx`` for xcup, or
   ``synth_nexus``/``synth_ecp5``); no place and route;
 * ``path_ns``: the operation model's critical path of that one stage (:mod:`symtrig.cost.schedule`), a model;
@@ -37,7 +37,7 @@ from symtrig.cost.schedule import schedule
 from symtrig.cost.targets import target_of
 from symtrig.cost.timing import da4ml_synthesizer
 from symtrig.expr import logabs, variable
-from symtrig.lower.node_types import leading_one_unit, materialize, plan_types, uniform_settings
+from symtrig.lower.node_types import materialize, plan_types, uniform_settings
 from symtrig.lower.program import build_program, tabulate
 from symtrig.verify.program_model import ModelState
 
@@ -65,13 +65,11 @@ def flat_design(function: str, scale: float, fraction: int):
         return design(function, scale, fraction)
 
 
-def entries(table, argument) -> int:
-    """Entries of a unit's tables: one table, or a leading-one unit's mantissa table(s) and shift-count table."""
-    if table.unit != "leading-one":
-        return 2**table.table_input.width
-    unit = leading_one_unit(argument, table)
-    mantissa = unit.parts if unit.split is not None else (unit.table,)
-    return sum(len(t) for t in mantissa) + len(unit.exponent)
+def entries(logic) -> int:
+    """Entries of every table the trace built (a leading-one unit: its mantissa table or bipartite pair, and
+    its shift-count table; a flat table: the argument's own codes inside the window, which the table is indexed
+    by, not the window's full width)."""
+    return sum(len(table.table) for table in logic.lookup_tables)
 
 
 def measure(program, types, x, family: str, model) -> dict:
@@ -91,7 +89,7 @@ def measure(program, types, x, family: str, model) -> dict:
         "unit": table.unit,
         "input": str(table.table_input),
         "output": str(table.fmt),
-        "entries": entries(table, types[node.operands[0]].fmt),
+        "entries": entries(logic),
         "lut": report.lut + report.inv,
         "path_ns": planned.critical_path_ns,
         "max_err_lsb": float(error.max()),
