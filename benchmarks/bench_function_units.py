@@ -3,10 +3,13 @@
 Run: ``python benchmarks/bench_function_units.py [--fraction 8] [--family xcup]`` (``--fraction 12``: the wide
 tables where the flat form hits its 13-bit cap and the log mantissa gets a bipartite table)
 
-For each function (sin, cos, log|u|) and argument span, one one-node design ``f(s * x)`` (x uniform in [-1, 1],
-so the argument spans ``2s``) is built twice at the same uniform fraction width: with the unit symtrig chooses
-(:mod:`symtrig.lower.units`: a periodic table of the argument in turns; a leading-one log unit) and forced to a
-flat table (the flat table's input is capped at 13 bits, 8192 entries, as in emit-hls). Printed per design:
+For each function (sin, cos, log|u|) and argument span, one one-node design ``f(x0 + x1)`` (x0, x1 uniform in
+[-s, s] / 2, so the argument spans ``2s``) is built twice at the same uniform fraction width: with the unit
+symtrig chooses (:mod:`symtrig.lower.units`: a periodic table of the argument in turns; a leading-one log unit)
+and forced to a flat table (the flat table's input is capped at 13 bits, 8192 entries, as in emit-hls). The
+argument is a sum of inputs at the design's fraction width, as in the fits' designs: the periodic unit folds its
+``1/2π`` into the sum's coefficients, and the flat table meets every code of its window (a scaled input would
+reach only the input's own codes, and a flat table is indexed by the argument's codes inside its window). Printed per design:
 
 * ``entries``: the entries of the tables the trace built (a leading-one unit: its mantissa table or bipartite
   pair, and its shift-count table);
@@ -48,10 +51,11 @@ PARTS = {"xcup": "xcvu9p-flga2104-2-e", "nexus": "LIFCL-40-9BG400I", "ecp5": "LF
 
 
 def design(function: str, scale: float, fraction: int):
-    """The program and node types of ``function(scale * x)`` at a uniform fraction width."""
-    x = np.linspace(-1, 1, 20001)[:, None]
+    """The program and node types of ``function(x0 + x1)``, the inputs spanning ``scale``, at a uniform
+    fraction width."""
+    x = np.random.default_rng(0).uniform(-scale / 2, scale / 2, size=(20001, 2))
     call = {"sin": sp.sin, "cos": sp.cos, "logabs": logabs}[function]
-    program = build_program([call(scale * variable(0))], x)
+    program = build_program([call(variable(0) + variable(1))], x)
     plan = plan_types(program)
     return program, materialize(program, plan, uniform_settings(program, plan, fraction)), x
 
