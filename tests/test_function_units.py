@@ -145,7 +145,7 @@ def test_a_unit_without_its_smallest_levels_equals_the_da4ml_interpreter(skip, m
 
     def forced(width, fraction, mantissa, out):
         unit = chosen(width, fraction, mantissa, out)
-        return dataclasses.replace(unit, skip=skip) if unit.split is None and skip < unit._levels else unit
+        return dataclasses.replace(unit, skip=skip) if unit.split is None and skip < unit.levels else unit
 
     monkeypatch.setattr(node_types, "_leading_one", forced)
     rng = np.random.default_rng(11 + skip)

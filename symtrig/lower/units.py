@@ -15,9 +15,11 @@ one function here, and the unit a node gets is recorded in its :class:`~symtrig.
   — so ``|u| = m * 2**(W - F - L)`` with ``m`` in ``[1/2, 1)`` and ``L`` the shift count. Then
   ``log|u| = log m + (W - F) ln 2 - L ln 2``: one table of the top ``M`` bits of ``m`` (the constant folded in;
   from :data:`BIPARTITE_FROM_BITS` bits a bipartite table-and-add, :func:`leading_one_log`) and one small table
-  of ``L ln 2`` indexed by the levels' bits, subtracted. Every nonzero ``|u|`` down to the argument's LSB is
-  resolved; ``|u| = 0`` shifts at every level and lands on the output's minimum, as the flat table's ``log(0)``
-  does (the output type holds every other result, so no saturation logic is built).
+  of ``L ln 2`` indexed by the levels' bits, subtracted. A narrow mantissa leaves out the shifter's smallest
+  levels and indexes its table by the leading zeros they leave (:func:`leading_one_log`). Every nonzero ``|u|``
+  down to the argument's LSB is resolved; ``|u| = 0`` shifts at every level and lands on the output's minimum,
+  as the flat table's ``log(0)`` does (the output type holds every other result, so no saturation logic is
+  built).
 
 Both are bit-exact by construction: :class:`LeadingOneLog` is the integer definition that symtrig's model
 evaluates and the da4ml trace builds, and a periodic table is an ordinary table of ``sin(2πt)`` over a wrapped
@@ -98,11 +100,11 @@ class LeadingOneLog:
     skip: int = 0
 
     def __post_init__(self) -> None:
-        if self.skip and (self.split is not None or self.skip >= self._levels):
+        if self.skip and (self.split is not None or self.skip >= self.levels):
             raise ValueError("a leading-one unit skips levels of a one-table shifter and keeps at least one")
 
     @property
-    def _levels(self) -> int:
+    def levels(self) -> int:
         """Levels a full binary-search shifter of ``width`` bits has."""
         return max(0, math.ceil(math.log2(self.width))) if self.width > 1 else 0
 
@@ -110,7 +112,7 @@ class LeadingOneLog:
     def shifts(self) -> tuple[int, ...]:
         """The shifter's levels, largest first: powers of two from ``2**skip`` whose sum reaches at least
         ``width - 2**skip``."""
-        return tuple(1 << j for j in reversed(range(self.skip, self._levels)))
+        return tuple(1 << j for j in reversed(range(self.skip, self.levels)))
 
     @property
     def index_bits(self) -> int:
@@ -216,10 +218,10 @@ SKIP_TABLE_BITS = 8
 def leading_one_log(width: int, fraction: int, mantissa: int, out: tuple[int, int, int]) -> LeadingOneLog:
     """The cheapest leading-one unit for these widths (``out``: fraction bits, minimum and maximum code).
 
-    One mantissa table, or — from :data:`BIPARTITE_FROM_BITS` mantissa bits — the bipartite split with the fewest
-    table bits (entries x output bits) whose sum stays within half an output LSB of the one table on every
-    mantissa (checked exhaustively; ``log`` is smooth on [1/2, 1), so a 13-bit mantissa needs about a tenth of
-    the entries).
+    One mantissa table, without the shifter levels :data:`SKIP_TABLE_BITS` lets it take over, or — from
+    :data:`BIPARTITE_FROM_BITS` mantissa bits — the bipartite split with the fewest table bits (entries x output
+    bits) whose sum stays within half an output LSB of the one table on every mantissa (checked exhaustively;
+    ``log`` is smooth on [1/2, 1), so a 13-bit mantissa needs about a tenth of the entries).
     """
     one = LeadingOneLog(width, fraction, min(mantissa, width), *out)
     if one.mantissa < BIPARTITE_FROM_BITS:
@@ -245,7 +247,7 @@ def _skipping(unit: LeadingOneLog) -> LeadingOneLog:
     """``unit`` without the shifter's smallest levels, while its table stays indexed by at most
     :data:`SKIP_TABLE_BITS` bits (and one level stays)."""
     best = unit
-    for skip in range(1, unit._levels):
+    for skip in range(1, unit.levels):
         candidate = dataclasses.replace(unit, skip=skip)
         if candidate.index_bits > SKIP_TABLE_BITS or candidate.index_bits < 1 << skip:
             break
