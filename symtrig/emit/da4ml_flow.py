@@ -117,8 +117,6 @@ class Da4mlFlow:
         from symtrig.cost.resources import RESOURCE_MODELS, design_resources
         from symtrig.cost.schedule import schedule
         from symtrig.cost.targets import target_of
-        from symtrig.lower.tolerance import signal_of
-        from symtrig.metrics import one_vs_rest_auc
         from symtrig.verify.program_model import run_program
 
         target = target_of(config.part)
@@ -146,10 +144,7 @@ class Da4mlFlow:
                 "precision_met": types.met,
             },
         )
-        aucs = tuple(
-            one_vs_rest_auc(signal_of(jets.labels_test, k), y_test[:, k], True) for k in range(len(exprs))
-        )
-        return Candidate(cost, aucs)
+        return Candidate(cost, jets.test_aucs(y_test))
 
     def prepare_budget(self, spec: DesignSpec, jets: Jets, config: EmitConfig) -> None:
         """Nothing to prepare: every candidate is scheduled in ns on its own."""

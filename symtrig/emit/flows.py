@@ -20,6 +20,8 @@ import sympy as sp
 from symtrig.data import Dataset, calibration_rows
 from symtrig.emit.config import EmitConfig
 from symtrig.emit.selection import DesignSpec
+from symtrig.lower.tolerance import signal_of
+from symtrig.metrics import one_vs_rest_auc
 from symtrig.store.costs import CostReport
 from symtrig.targets import signals
 
@@ -65,6 +67,13 @@ class Jets:
 
     def standardize(self, X: np.ndarray) -> np.ndarray:
         return (np.asarray(X, dtype=np.float64) - self.mean) / self.scale
+
+    def test_aucs(self, y_test: np.ndarray) -> tuple[float, ...]:
+        """Each output's AUC on the test jets (a candidate's fixed-point outputs, rows x outputs)."""
+        return tuple(
+            one_vs_rest_auc(signal_of(self.labels_test, k), y_test[:, k], True)
+            for k in range(y_test.shape[1])
+        )
 
 
 @dataclass(frozen=True)

@@ -108,8 +108,6 @@ class Hls4mlFlow:
         """
         from symtrig.backends.hls4ml.project import write_project
         from symtrig.cost.hls_estimate import estimate_project
-        from symtrig.lower.tolerance import signal_of
-        from symtrig.metrics import one_vs_rest_auc
         from symtrig.verify.hls4ml_emulator import emulator_for
 
         lowered, choice = choose(list(exprs), jets, config, warn=lambda _: None)
@@ -124,10 +122,7 @@ class Hls4mlFlow:
         extra = {**estimate.extra, "precision": str(choice.precision), "precision_met": choice.met}
         cost = replace(estimate, extra=extra)
         y_test = emulator_for(lowered, choice.precision).run(lowered.ip_inputs(jets.X_test)).y
-        aucs = tuple(
-            one_vs_rest_auc(signal_of(jets.labels_test, k), y_test[:, k], True) for k in range(len(exprs))
-        )
-        return Candidate(cost, aucs)
+        return Candidate(cost, jets.test_aucs(y_test))
 
 
 def choose(

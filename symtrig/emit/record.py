@@ -14,8 +14,6 @@ from symtrig.data import Dataset
 from symtrig.emit.config import EmitConfig
 from symtrig.emit.flows import Build, Jets
 from symtrig.emit.selection import DesignSpec
-from symtrig.lower.tolerance import signal_of
-from symtrig.metrics import one_vs_rest_auc
 from symtrig.select import Budget
 from symtrig.store.designs import DesignOutput, DesignRecord, Tolerance
 
@@ -27,6 +25,7 @@ CLIP_WARN_RATE = 0.001
 def design_record(
     name: str, spec: DesignSpec, build: Build, jets: Jets, data: Dataset, config: EmitConfig
 ) -> DesignRecord:
+    aucs_fixed = jets.test_aucs(build.y_test)
     outputs = tuple(
         DesignOutput(
             index=k,
@@ -36,7 +35,7 @@ def design_record(
             expression=str(row["expression"]),
             lowered_expression=ex.to_text(build.lowered[k], names="features"),
             auc_float=float(row["auc"]),
-            auc_fixed=one_vs_rest_auc(signal_of(jets.labels_test, k), build.y_test[:, k], True),
+            auc_fixed=aucs_fixed[k],
             auc_change_calibration=float(build.outcome.changes[k]),
             overflow_rate=float(build.overflow_rate[k]),
             lut_clip_rate=float(build.clip_rate[k]),
