@@ -62,7 +62,8 @@ FRONT_FIGURES = (
 def load_front(hdl_out: str | Path | None, inputs: ReportInputs) -> pd.DataFrame:
     """The ``front.csv`` rows of this leaderboard's expressions on these jets (empty when there are none).
 
-    ``auc_shown`` is the fixed-point test AUC where the front has it (da4ml), else the float expression's.
+    ``auc_shown`` is the fixed-point test AUC where the front has it (both backends write it; a front from an
+    older symtrig may not), else the float expression's.
     """
     path = None if hdl_out is None else Path(hdl_out) / paths.FRONT_FILE
     if path is None or not path.exists():
@@ -80,7 +81,7 @@ def load_front(hdl_out: str | Path | None, inputs: ReportInputs) -> pd.DataFrame
 
 
 def with_shown_auc(front: pd.DataFrame) -> pd.DataFrame:
-    """``front`` with ``auc_shown``: the fixed-point test AUC where the front has it (da4ml), else the float one."""
+    """``front`` with ``auc_shown``: the fixed-point test AUC where the front has it, else the float one."""
     fixed = front["auc_fixed"] if "auc_fixed" in front else pd.Series(float("nan"), index=front.index)
     return front.assign(auc_shown=fixed.fillna(front["auc"]))
 
