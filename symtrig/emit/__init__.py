@@ -70,7 +70,8 @@ def emit(
         spec = choice.spec() if choice else spec
         if progress:
             progress(
-                f"[{number}/{len(designs)}] {spec.name}{flow.folder_suffix}: {len(spec.exprs)} output(s), {config.backend}"
+                f"[{number}/{len(designs)}] {_folder_name(spec, flow)}: {len(spec.exprs)} output(s), "
+                f"{config.backend}"
             )
         record, lines = _built(spec, choice, jets, data, config, flow, warn)
         for line in lines:
@@ -80,6 +81,11 @@ def emit(
     if config.strict:
         require_tolerance(records)
     return EmitResult(tuple(records), data.label, table)
+
+
+def _folder_name(spec: DesignSpec, flow: Flow) -> str:
+    """The design's folder (and record) name: the spec's, with the backend's suffix."""
+    return f"{spec.name}{flow.folder_suffix}"
 
 
 def _built(
@@ -95,9 +101,7 @@ def _built(
 
     def build(chosen: DesignSpec) -> tuple[DesignRecord, list[str]]:
         lines: list[str] = []
-        return build_design(
-            f"{chosen.name}{flow.folder_suffix}", chosen, jets, data, config, lines.append
-        ), lines
+        return build_design(_folder_name(chosen, flow), chosen, jets, data, config, lines.append), lines
 
     return build_within_budget(choice, flow, jets, config, build, warn) if choice else build(spec)
 

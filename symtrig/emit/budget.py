@@ -219,10 +219,10 @@ def _fitting_rows(
     board: str,
     features: Sequence[str],
     limit: int = 4,
-) -> list[tuple[object, float]]:
+) -> list[tuple[Any, float]]:
     """Up to ``limit`` rows that fit alone, in the order of the selection rule (:func:`symtrig.select.ranked`:
     the first is the rule's choice), each with its modelled path in ns."""
-    found: list[tuple[object, float]] = []
+    found: list[tuple[Any, float]] = []
     for index in ranked(rows).index:
         cost = flow.candidate([parse_row(rows.loc[index], board, features)], jets, config).cost
         if budget.fits(cost):
