@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from symtrig.emit.front import read_front
+from symtrig.errors import SymtrigError
 from symtrig.report.front import SUMMARY_BUDGETS_NS, best_within, with_shown_auc
 from symtrig.store import paths
 
@@ -72,8 +73,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("folders", nargs="*", help="folders holding a front.csv (one group)")
     parser.add_argument("--group", action="append", default=[], help="NAME=DIR,DIR,... (repeatable)")
     args = parser.parse_args(argv)
+    try:
+        lines = markdown(_groups(args))
+    except SymtrigError as exc:  # a folder without a readable front.csv: one line, not a traceback
+        print(f"bench_front_budgets: {exc}", file=sys.stderr)
+        return 2
     print(f"# best AUC ratio to the teacher within {', '.join(f'{b:g}' for b in SUMMARY_BUDGETS_NS)} ns")
-    print("\n".join(markdown(_groups(args))))
+    print("\n".join(lines))
     return 0
 
 
