@@ -32,7 +32,7 @@ from symtrig.errors import SymtrigError
 from symtrig.lower.fixed import FixedFormat
 from symtrig.lower.program import Node, NodeType, Program, tabulate
 from symtrig.lower.ranges import HEADROOM_BITS, TABLE_RANGE_MARGIN
-from symtrig.lower.units import LeadingOneLog, PowerOfTwoExp, Unit, leading_one_log, unit_of
+from symtrig.lower.units import LeadingOneLog, Unit, leading_one_log, unit_of
 
 #: Widest table input of the da4ml path: 8192 entries.
 MAX_TABLE_BITS = 13
@@ -91,7 +91,7 @@ def plan_types(program: Program) -> Plan:
         square = node.kind == "mul" and len(set(node.operands)) == 1
         positive = node.offset >= 0 and min(node.coeffs, default=1) > 0
         arithmetic = node.kind in ("const", "add", "mul") and ops and positive
-        nonneg.append(square or arithmetic or node.function in ("exp", "exp2", "gauss"))
+        nonneg.append(square or arithmetic or node.function in ("exp", "gauss"))
     signed = tuple(n.lo < 0 or not ok for n, ok in zip(program.nodes, nonneg, strict=True))
     integer = tuple(integer_bits(max(abs(n.lo), abs(n.hi))) for n in program.nodes)
     for node, bits in zip(program.nodes, integer, strict=True):
@@ -103,8 +103,7 @@ def plan_types(program: Program) -> Plan:
             unit = unit_of(node.function, argument.lo, argument.hi)
             if unit == "flat":
                 tables[index] = _table_window(node.function, argument.lo, argument.hi, node.label)
-            else:  # the input: the wrapped turn (periodic), the normalized mantissa (leading-one) or the
-                # octave's fraction (power-of-two)
+            else:  # the input is the wrapped turn (periodic) or the normalized mantissa (leading-one)
                 tables[index] = TableWindow(0, 0.0, argument.lo, argument.hi, MIN_UNIT_INPUT_BITS, unit)
     return Plan(signed, integer, tables)
 
@@ -241,9 +240,6 @@ def _table_type(
     elif window.unit == "periodic":
         tin = FixedFormat(False, 0, tfrac)
         low, high = table_range(node.function, tin, 0.0, 0.0, 1.0)
-    elif window.unit == "power-of-two":
-        tin = FixedFormat(False, 0, tfrac)
-        low, high = 0.0, 2.0 ** (window.hi + TABLE_RANGE_MARGIN * (window.hi - window.lo))
     else:
         tin = FixedFormat(True, window.bits, tfrac)
         low, high = table_range(node.function, tin, window.shift, window.lo, window.hi)
@@ -253,19 +249,6 @@ def _table_type(
     return NodeType(
         _bounded(signed, integer, fraction), table_input=tin, shift=window.shift, unit=window.unit
     )
-
-
-def power_of_two_unit(argument: FixedFormat, node_type: NodeType) -> PowerOfTwoExp:
-    """The integer definition of a power-of-two exp table of ``argument`` at ``node_type`` (model and trace)."""
-    if node_type.table_input is None:
-        raise SymtrigError("a power-of-two table needs its fraction's type")
-    out = node_type.fmt
-    return _power_of_two(argument.fraction, node_type.table_input.fraction, out.fraction, out.integer)
-
-
-@functools.lru_cache(maxsize=1024)
-def _power_of_two(fraction: int, index: int, out_fraction: int, out_integer: int) -> PowerOfTwoExp:
-    return PowerOfTwoExp(fraction, index, out_fraction, out_integer)
 
 
 def leading_one_unit(argument: FixedFormat, node_type: NodeType) -> LeadingOneLog:

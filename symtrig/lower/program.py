@@ -41,15 +41,7 @@ import sympy as sp
 from symtrig.errors import SymtrigError
 from symtrig.expr import NODE_FUNCTIONS, node_values, variable_index
 from symtrig.lower.fixed import FixedFormat
-from symtrig.lower.units import (
-    OCTAVE_FUNCTIONS,
-    OCTAVES,
-    TURN_FUNCTIONS,
-    TURNS,
-    Unit,
-    periodic_pays,
-    power_of_two_pays,
-)
+from symtrig.lower.units import TURN_FUNCTIONS, TURNS, Unit, periodic_pays
 
 NodeKind = Literal["input", "const", "add", "mul", "table"]
 
@@ -60,7 +52,6 @@ EXPRESSION_FUNCTIONS = ("sin", "cos", "exp", "gauss", "logabs")
 TABLE_FUNCTIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     **{name: NODE_FUNCTIONS[name] for name in EXPRESSION_FUNCTIONS},
     **TURN_FUNCTIONS,
-    **OCTAVE_FUNCTIONS,
 }
 
 
@@ -214,13 +205,9 @@ class _Builder:
             function, (argument,) = expr.func.__name__, expr.args
             values = self.sympy_values[argument]
             finite = values[np.isfinite(values)]
-            span = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
-            if function in TURNS and periodic_pays(*span):
+            if function in TURNS and finite.size and periodic_pays(float(finite.min()), float(finite.max())):
                 operand = self.linear(argument, f"({_label(argument)})/2pi", 1 / (2 * math.pi))
                 function = TURNS[function]
-            elif function in OCTAVES and power_of_two_pays(*span):
-                operand = self.linear(argument, f"({_label(argument)})/ln2", 1 / math.log(2))
-                function = OCTAVES[function]
             else:
                 operand = self.node_of(argument)
             node = Node("table", operands=(operand,), function=function, label=label)

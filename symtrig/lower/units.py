@@ -37,7 +37,7 @@ from typing import Literal
 
 import numpy as np
 
-Unit = Literal["flat", "periodic", "leading-one", "power-of-two"]
+Unit = Literal["flat", "periodic", "leading-one"]
 
 #: A trig function and the same function of an argument in turns (its table node's function).
 TURNS = {"sin": "sinturn", "cos": "costurn"}
@@ -45,12 +45,6 @@ TURN_FUNCTIONS = {
     "sinturn": lambda t: np.sin(2 * np.pi * t),
     "costurn": lambda t: np.cos(2 * np.pi * t),
 }
-#: exp and the same function of an argument in octaves, ``v = u log2(e)`` (its table node's function).
-OCTAVES = {"exp": "exp2"}
-OCTAVE_FUNCTIONS = {"exp2": np.exp2}
-#: An exp argument spanning more than this many units gets the power-of-two unit (measured, see
-#: :func:`power_of_two_pays`).
-POWER_OF_TWO_FROM_SPAN = 8.0
 #: Fraction bits the log unit's two tables carry below the output's LSB (their rounding stays below a quarter of
 #: an output LSB).
 GUARD_BITS = 3
@@ -71,12 +65,6 @@ def leading_one_pays(lo: float, hi: float) -> bool:
     return nearest <= NEAR_ZERO_SHARE * (hi - lo)
 
 
-def power_of_two_pays(lo: float, hi: float) -> bool:
-    """An exp argument spanning more than :data:`POWER_OF_TWO_FROM_SPAN`: its flat window (a power-of-two span,
-    16 or more wide) holds one table entry per argument code, where the power-of-two unit holds one octave's."""
-    return hi - lo > POWER_OF_TWO_FROM_SPAN
-
-
 def unit_of(function: str, lo: float, hi: float) -> Unit:
     """The unit of a table node computing ``function`` (a :data:`~symtrig.lower.program.TABLE_FUNCTIONS` key)
     of an argument calibrated to ``[lo, hi]``."""
@@ -84,8 +72,6 @@ def unit_of(function: str, lo: float, hi: float) -> Unit:
         return "periodic"
     if function == "logabs" and leading_one_pays(lo, hi):
         return "leading-one"
-    if function in OCTAVE_FUNCTIONS:
-        return "power-of-two"
     return "flat"
 
 
@@ -273,70 +259,3 @@ def _bits(table: np.ndarray) -> int:
     """Bits a table's entries span (its output width)."""
     span = int(table.max()) - int(table.min())
     return max(1, span.bit_length())
-
-
-@dataclass(frozen=True)
-class PowerOfTwoExp:
-    """The integer definition of the power-of-two ``exp`` unit: ``exp(u) = 2**v`` with ``v = u log2(e)`` (the
-    constant folded into the sum that computes ``u``), and ``2**v = 2**f * 2**k`` for ``k = floor(v)`` and ``f``
-    its fraction.
-
-    Input: ``v`` as signed codes with ``fraction`` fraction bits; its top ``index`` fraction bits address one
-    table of ``2**f`` (one octave, at :attr:`precision` fraction bits), and ``k`` shifts the entry (a barrel
-    shifter, :attr:`levels` multiplexer levels over ``k``'s low bits). Output: unsigned codes with
-    ``out_fraction`` fraction bits and ``out_integer`` integer bits. ``k`` at or above ``out_integer`` saturates
-    to the output's largest code; ``k`` below ``-out_fraction - 1`` floors to 0 (``2**v`` is below the LSB),
-    so no argument is clamped to a wrong edge.
-    """
-
-    fraction: int
-    index: int
-    out_fraction: int
-    out_integer: int
-    guard: int = GUARD_BITS
-
-    @property
-    def precision(self) -> int:
-        """Fraction bits of the table's entries: the largest in-range shift (``out_integer - 1``) still leaves
-        :attr:`guard` bits below the output's LSB, so the entries' rounding stays below a quarter LSB."""
-        return self.out_fraction + max(self.out_integer - 1, 0) + self.guard
-
-    @property
-    def out_max(self) -> int:
-        return (1 << (self.out_integer + self.out_fraction)) - 1
-
-    @property
-    def levels(self) -> int:
-        """``m``: the shifter covers ``k`` in ``[-2**m, 2**m)``, every ``k`` whose result is neither 0 nor
-        saturated (``-out_fraction - 1 <= k < out_integer``); the levels are ``k``'s low ``m`` bits and its
-        sign."""
-        reach = max(self.out_fraction + 1, self.out_integer, 1)
-        return max(0, math.ceil(math.log2(reach)))
-
-    @functools.cached_property
-    def table(self) -> np.ndarray:
-        """``round(2**f * 2**precision)`` for the ``2**index`` fractions ``f``."""
-        f = np.arange(1 << self.index, dtype=np.float64) * 2.0**-self.index
-        table = np.round(np.exp2(f) * 2.0**self.precision).astype(np.int64)
-        table.flags.writeable = False
-        return table
-
-    def split(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``(k, table index)`` of ``v`` codes: the integer part (floor) and the top :attr:`index` fraction
-        bits (wires in hardware)."""
-        v = np.asarray(codes, dtype=np.int64)
-        k = v >> self.fraction
-        rest = v & ((1 << self.fraction) - 1)
-        if self.fraction >= self.index:
-            return k, rest >> (self.fraction - self.index)
-        return k, rest << (self.index - self.fraction)
-
-    def evaluate(self, codes: np.ndarray) -> np.ndarray:
-        """Output codes of ``v`` codes, as the hardware computes them: ``floor(T[f] * 2**k)`` at the output's
-        fraction bits, saturated above."""
-        k, index = self.split(codes)
-        entry = self.table[index]
-        inside = np.clip(k, -self.out_fraction - 1, self.out_integer - 1)
-        shift = inside + self.out_fraction - self.precision  # negative: right (floor), positive: left
-        result = np.where(shift >= 0, entry << np.maximum(shift, 0), entry >> np.maximum(-shift, 0))
-        return np.where(k >= self.out_integer, self.out_max, result)

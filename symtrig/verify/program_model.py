@@ -11,8 +11,8 @@ Inputs are floored (TRN) to their type and wrapped (WRAP), as da4ml's ``predict`
 constant multiplications and products are exact, then floored to the node's type and wrapped. A flat table
 floors its argument minus its shift to its input type and clamps it (SAT), and returns the function of the grid
 value floored and clamped to its output type, the function evaluated by numpy on the same float grid da4ml uses;
-a periodic table wraps its turn instead of clamping it; a leading-one and a power-of-two unit are their integer
-definitions (:class:`symtrig.lower.units.LeadingOneLog`, :class:`symtrig.lower.units.PowerOfTwoExp`).
+a periodic table wraps its turn instead of clamping it; a leading-one unit is its integer definition
+(:class:`symtrig.lower.units.LeadingOneLog`).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import numpy as np
 
 from symtrig.errors import SymtrigError
 from symtrig.lower.fixed import FixedFormat
-from symtrig.lower.node_types import leading_one_unit, power_of_two_unit
+from symtrig.lower.node_types import leading_one_unit
 from symtrig.lower.program import NodeType, Program, tabulate
 
 #: Widest intermediate integer the model computes (int64 with a sign and one bit of slack).
@@ -129,8 +129,6 @@ def evaluate_node(
         return _wrap(_linear(node_type, operands, fmt.fraction, node.label), fmt, operands)
     if node_type.unit == "leading-one":
         return _leading_one(node.function, node_type, types[node.operands[0]].fmt, operands[0])
-    if node_type.unit == "power-of-two":
-        return _power_of_two(node.function, node_type, types[node.operands[0]].fmt, operands[0])
     return _table(node.function, node_type, operands[0], node.label)
 
 
@@ -169,12 +167,6 @@ def _leading_one(function: str, node_type: NodeType, argument: FixedFormat, a: S
     magnitude = np.abs(a.codes)
     codes = leading_one_unit(argument, node_type).evaluate(magnitude)
     return _checked(function, codes, node_type.fmt, (magnitude, a.fraction, 0.0), a)
-
-
-def _power_of_two(function: str, node_type: NodeType, argument: FixedFormat, a: Signal) -> Signal:
-    """The power-of-two exp unit (:class:`symtrig.lower.units.PowerOfTwoExp`) on the argument's own codes."""
-    codes = power_of_two_unit(argument, node_type).evaluate(a.codes)
-    return _checked(function, codes, node_type.fmt, (a.codes, a.fraction, 0.0), a)
 
 
 def _checked(

@@ -25,7 +25,7 @@ import numpy as np
 
 from symtrig.errors import SymtrigError
 from symtrig.lower.fixed import FixedFormat
-from symtrig.lower.node_types import leading_one_unit, power_of_two_unit
+from symtrig.lower.node_types import leading_one_unit
 from symtrig.lower.program import Node, NodeType, Program, tabulate
 from symtrig.lower.units import LeadingOneLog
 from symtrig.tune.node_types import NodeTypes
@@ -82,8 +82,6 @@ def _trace_node(node: Node, types: Sequence[NodeType], index: int, values: list[
     (operand,) = node.operands
     if node_type.unit == "leading-one":
         return _leading_one(node_type, values[operand], types[operand].fmt)
-    if node_type.unit == "power-of-two":
-        return _power_of_two(node_type, values[operand], types[operand].fmt)
     return _table(node, node_type, values[operand])
 
 
@@ -197,49 +195,6 @@ def _leading_one(node_type: NodeType, argument: Any, fmt: FixedFormat) -> Any:
         count = _scalar(kept, argument).apply(lambda grid: exponent[np.round(grid).astype(np.int64)] * lsb)
         total = total - quantize(count, 0, _integer_bits(exponent, lsb), unit.out_fraction + unit.guard)
     return quantize(total, *node_type.fmt.kif, "WRAP", "TRN")  # in range by construction (see the unit)
-
-
-def _power_of_two(node_type: NodeType, argument: Any, fmt: FixedFormat) -> Any:
-    """The power-of-two exp unit (:class:`symtrig.lower.units.PowerOfTwoExp`): one table of ``2**f`` over
-    ``v``'s top fraction bits (wires), then a barrel shifter by ``k = floor(v)`` — per level ``2**j``, a
-    multiplexer selected by ``k``'s bit ``j`` (the largest level by ``k``'s sign: ``k + 2**m`` has that bit
-    clear exactly when ``k`` is negative) — narrowing level by level to the bits the remaining levels can still
-    bring to the output's LSB; then two small comparisons of ``k`` beside the table: below the shifter's reach
-    the result is 0, at or above the output's integer bits it is the largest code."""
-    from da4ml.trace.ops import quantize
-
-    unit = power_of_two_unit(fmt, node_type)
-    out_fraction, out_integer, levels = unit.out_fraction, unit.out_integer, unit.levels
-    precision, table = unit.precision, unit.table
-    v = argument._vars[0]
-    signed, integer, _ = v.kif
-    fraction = quantize(argument, 0, 0, unit.index, "WRAP", "TRN")  # f: the wires below the binary point
-    entry = quantize(  # 2**f in [1, 2), quantized right away (an unquantized table returns its argument)
-        fraction.apply(lambda grid: table[np.round(grid * 2.0**unit.index).astype(np.int64)] * 2.0**-precision),
-        0,
-        1,
-        precision,
-    )
-    y = quantize(entry * 2.0 ** -(1 << levels), 0, out_integer, out_fraction + (1 << (levels + 1)) - 1)
-    remaining = (1 << (levels + 1)) - 1
-    for j in reversed(range(levels + 1)):
-        remaining -= 1 << j
-        moved = (y * 2.0 ** (1 << j))._vars[0]
-        if j == levels:  # k + 2**m's top bit: set unless k is negative
-            chosen = v.msb_mux(y._vars[0], moved) if signed else moved
-        else:
-            bit = quantize(argument, 0, j + 1, -j)._vars[0]  # k's bit j (its only bit, so its msb)
-            chosen = bit.msb_mux(moved, y._vars[0])
-        # bits at or above 2**out_integer only ever saturate (later levels shift left): they wrap away
-        y = quantize(_scalar(chosen, argument), 0, out_integer, out_fraction + remaining)
-    k = quantize(argument, signed, integer, 0)._vars[0]  # floor(v): wires
-    result = y._vars[0]
-    if signed and integer > levels:  # k can fall below the shifter's reach: 2**v is below the LSB
-        result = (k + float(1 << levels)).msb_mux(0.0, result)
-    if (1 << integer) - 1 >= out_integer:  # k can reach the output's integer bits: saturate
-        largest = unit.out_max * 2.0**-out_fraction
-        result = (k - float(out_integer)).msb_mux(result, largest)
-    return quantize(_scalar(result, argument), *node_type.fmt.kif, "WRAP", "TRN")
 
 
 def _mantissa_log(unit: LeadingOneLog, x: Any, integer: int, lsb: float) -> Any:
