@@ -42,7 +42,7 @@ def test_fixed_type_parse():
 
 def test_emulator_reports_events_without_compiling():
     mean, scale, Xraw = _rows(3000)
-    low = lower(EXPRS, mean=mean, scale=scale, X_calib_raw=Xraw[1000:])
+    low = lower(EXPRS, mean=mean, scale=scale, X_calib_raw=Xraw[1000:], max_fraction=10)
     result = emulator_for(low, "ap_fixed<16,6>").run(low.ip_inputs(Xraw))
     assert result.div_by_zero[0] >= 40 and result.div_by_zero[1:].sum() == 0
     assert result.overflow_rate[4] > 0  # the 5-factor product wraps at 6 integer bits
@@ -51,10 +51,15 @@ def test_emulator_reports_events_without_compiling():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("precision", ["ap_fixed<16,7>", "ap_fixed<18,8>", "ap_fixed<24,12>"])
+@pytest.mark.parametrize(
+    "precision", ["ap_fixed<16,7>", "ap_fixed<18,8>", "ap_fixed<24,12>", "ap_fixed<28,10>"]
+)
 def test_emulator_bit_identical_to_compiled_predict(tmp_path, precision):
+    """At 18 fraction bits the log|u| table is chained (a fine and a coarse table, added)."""
     mean, scale, Xraw = _rows(6000, seed=1)
-    low = lower(EXPRS, mean=mean, scale=scale, X_calib_raw=Xraw[2000:])
+    fraction = FixedFormat.parse(precision).fraction
+    low = lower(EXPRS, mean=mean, scale=scale, X_calib_raw=Xraw[2000:], max_fraction=fraction)
+    assert any(spec.handover for spec in low.luts) == (fraction >= 18)
     Xip = low.ip_inputs(Xraw)
     model = write_project(
         low,

@@ -48,7 +48,9 @@ def test_every_transcendental_becomes_a_lut(data):
     low = lower(exprs, mean=mean, scale=scale, X_calib_raw=Xraw)
     funcs = {f.func.__name__ for e in low.exprs for f in e.atoms(sp.Function)}
     assert funcs <= {s.name for s in low.luts} | {"Abs"}
-    assert sorted(s.math_func for s in low.luts) == ["cos", "exp", "exp", "log", "sin"]
+    # log|x4| reaches 0 on the calibration rows: a fine and a coarse table, chained
+    assert sorted(s.math_func for s in low.luts) == ["cos", "exp", "exp", "log", "log", "sin"]
+    assert sorted(str(s.handover) for s in low.luts if s.math_func == "log") == ["above", "below"]
     # every observed argument lies inside its table (or at a capped domain end)
     for spec in low.luts:
         lo, hi = low.arg_ranges[spec.name]
@@ -95,3 +97,52 @@ def test_an_odd_function_of_a_negated_table_call_keeps_its_own_table(data):
     mean, scale, X = data
     lowered = lower([sp.sin(-sp.exp(x[0]), evaluate=False)], mean=mean, scale=scale, X_calib_raw=X)
     assert sorted(spec.math_func for spec in lowered.luts) == ["exp", "sin"]
+
+
+def _log_near_zero(size: int):
+    """``log|x0|`` lowered on calibration rows whose ``|x0|`` spans 1e-4 .. 10 (one table clamps the small ones)."""
+    mean, scale = np.zeros(16), np.ones(16)
+    calib = np.zeros((400, 16))
+    calib[:, 0] = np.concatenate([np.geomspace(1e-4, 10, 200), -np.geomspace(1e-4, 10, 200)])
+    return lower([LOGABS(X[0])], mean=mean, scale=scale, X_calib_raw=calib, lut_size=size)
+
+
+@pytest.mark.parametrize("size", [1024, 4096])
+def test_a_log_reaching_zero_is_two_chained_tables_that_sum_to_log(size):
+    """The fine table's last entry is the coarse table's first: below it the coarse one clamps to log(edge), above
+    it the fine one does, so the sum minus log(edge) is log u on the whole grid, and reaches further towards 0."""
+    single_start, _ = calibrated_range(np.array([1e-4, 10.0]), size, domain=(0.0, math.inf))
+    low = _log_near_zero(size)
+    fine, coarse = sorted(low.luts, key=lambda spec: spec.range_start)
+    assert (fine.handover, coarse.handover) == ("above", "below")
+    assert fine.range_end - fine.step == coarse.range_start  # the handover point, exactly
+    assert fine.range_start <= single_start / 2**5  # 32x (or more) closer to 0 than one table
+    assert (
+        fine.table_size * fine.range_start / (fine.range_end - fine.range_start) < 2**15
+    )  # hls4ml's base_div
+    u = np.geomspace(fine.range_start, coarse.range_end, 500)
+    functions = low.float_functions()
+    total = functions[fine.name](u) + functions[coarse.name](u) - math.log(coarse.range_start)
+    np.testing.assert_allclose(total, np.log(u), atol=1e-12)
+
+
+def test_a_chained_log_clamps_only_beyond_both_tables_and_resolves_small_arguments():
+    from symtrig.verify.hls4ml_emulator import emulator_for
+
+    low = _log_near_zero(1024)
+    fine, coarse = sorted(low.luts, key=lambda spec: spec.range_start)
+    rows = np.zeros((5, 16))
+    rows[:, 0] = [
+        1e-3,
+        -0.02,
+        7.5,
+        1e-7,
+        40.0,
+    ]  # fine, at the handover region, coarse, below both, above both
+    result = emulator_for(low, "ap_fixed<32,8>").run(low.ip_inputs(rows))
+    assert result.lut_clip_rate[0] == pytest.approx(2 / 5)  # only the rows beyond both tables clamp
+    u = np.abs(rows[:3, 0])
+    step = np.where(u < coarse.range_start, fine.step, coarse.step)  # the grid of the table that reads u
+    below = np.log(u) - result.y[:3, 0]  # the index floors u to its table's grid
+    assert np.all(below >= -(2.0**-24)) and np.all(below <= np.log(u / (u - step)) + 2.0**-23)
+    assert result.y[0, 0] < -6.5  # log(1e-3) = -6.9; one table of 1024 entries serves log(16/1024) = -4.2

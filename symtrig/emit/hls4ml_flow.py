@@ -34,8 +34,9 @@ from symtrig.tune.single_type import (
 #: keeps the AUC within tolerance, or while more than :data:`MAX_CALIBRATION_CLIP_RATE` of the calibration
 #: jets clamp to a wrong table edge. A sin over a 64-wide argument span has a step of 1/16 at 1024 entries, an
 #: error no fraction bit can repair; a log|u| table's first entry serves every |u| below one step, where log
-#: still falls. 32768 entries (the largest power of two hls4ml's 16-bit table index holds) cost about 44 BRAM18
-#: per table at 22 bits.
+#: still falls (a log reaching 0 is two chained tables, :func:`~symtrig.lower.tables.chained_log`, which reach up
+#: to 128x closer to 0 at the same entries). 32768 entries (the largest power of two hls4ml's 16-bit table
+#: index holds) cost about 44 BRAM18 per table at 22 bits.
 AUTO_LUT_SIZES = (1024, 2048, 4096, 8192, 16384, 32768)
 #: Test-bench rows written to ``tb_data/`` (a Vivado C-simulation reads them all; keep it quick).
 TB_ROWS = 1000
@@ -137,13 +138,20 @@ def choose(
     """
     from symtrig.verify.hls4ml_emulator import emulator_for
 
-    def lowered_with(size: int) -> Lowered:
-        return lower(exprs, mean=jets.mean, scale=jets.scale, X_calib_raw=jets.X_calib, lut_size=size)
+    def lowered_with(size: int, max_fraction: int | None = None) -> Lowered:
+        return lower(
+            exprs,
+            mean=jets.mean,
+            scale=jets.scale,
+            X_calib_raw=jets.X_calib,
+            lut_size=size,
+            max_fraction=max_fraction,
+        )
 
     drop, slices = config.max_auc_drop, jets.slice_size
     if config.precision != "auto":
-        lowered = lowered_with(config.lut_size or AUTO_LUT_SIZES[0])
         fixed = FixedFormat.parse(config.precision)
+        lowered = lowered_with(config.lut_size or AUTO_LUT_SIZES[0], fixed.fraction)
         choice = assess_precision(
             lowered,
             fixed,

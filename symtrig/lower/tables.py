@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import sympy as sp
@@ -45,6 +45,17 @@ N_FEATURES = 16
 _MAX_BASE_DIV = 2**15 - 1
 
 
+#: A log table chained to a second one (:func:`chained_log`): the suffix of each part's name says on which side
+#: it hands the argument over to the other, so its clamp there is by design (the emulator reads the side from the
+#: name: a C++ project carries nothing else).
+HANDOVER_SUFFIXES = {"above": "_fine", "below": "_coarse"}
+
+
+def handover_of(name: str) -> str | None:
+    """The side (``"above"``/``"below"``) on which table ``name`` hands over to its chained partner, if any."""
+    return next((side for side, suffix in HANDOVER_SUFFIXES.items() if name.endswith(suffix)), None)
+
+
 @dataclass(frozen=True)
 class LutSpec:
     """One ``nnet::lookup_table``: ``name(u)`` ≈ ``math_func(u)`` sampled on [range_start, range_end)."""
@@ -54,6 +65,23 @@ class LutSpec:
     range_start: float
     range_end: float
     table_size: int
+
+    @property
+    def handover(self) -> str | None:
+        return handover_of(self.name)
+
+    def float_function(self) -> Callable[[np.ndarray], np.ndarray]:
+        """The exact function this table stands for: its math function, or for a chained part that function
+        of the argument held at the handover point (the two parts then sum to it exactly)."""
+        numpy_of = {"exp": np.exp, "log": np.log, "sin": np.sin, "cos": np.cos}
+        f = numpy_of[self.math_func]
+        if self.handover == "above":
+            edge = self.range_end - self.step  # the fine part's last entry: the coarse part's start
+            return lambda u: f(np.minimum(u, edge))
+        if self.handover == "below":
+            edge = self.range_start
+            return lambda u: f(np.maximum(u, edge))
+        return f
 
     @property
     def step(self) -> float:
@@ -110,8 +138,7 @@ class Lowered:
 
     def float_functions(self) -> dict[str, Callable[[np.ndarray], np.ndarray]]:
         """numpy functions for the table calls: each LUT name evaluates its math function exactly."""
-        numpy_of = {"exp": np.exp, "log": np.log, "sin": np.sin, "cos": np.cos}
-        return {spec.name: numpy_of[spec.math_func] for spec in self.luts}
+        return {spec.name: spec.float_function() for spec in self.luts}
 
     def value_range(self) -> float:
         """Largest |value| among LUT range ends and spans (for integer-bit choice)."""
@@ -148,6 +175,38 @@ def calibrated_range(
         span *= 2
 
 
+#: A chained log table's coarse part starts at ``2**-CHAIN_RATIO_BITS`` of the one table's span (or less far, where
+#: hls4ml's ``base_div`` caps the fine part's density), and its fine part covers everything below at the same
+#: number of entries: up to 128x the one table's reach towards ``|u| = 0``, for a coarse step of up to 1/8 of the
+#: argument at the handover at 1024 entries (the precision search doubles the entries while the AUC rule fails).
+#: Measured on the sample's three default fits (docs/function-units.md): at 5 bits one log design still clamped
+#: 0.10 % of test jets; at 7 none above 0.05 %; 9 chose the same tables (``base_div`` caps them).
+CHAIN_RATIO_BITS = 7
+
+
+def chained_log(start: float, end: float, size: int) -> tuple[LutSpec, LutSpec] | None:
+    """``log`` over ``[start, end)`` (a power-of-two span starting one step above 0) as two tables of ``size``
+    entries whose sum, minus ``log(edge)``, is ``log u`` for every ``u`` they cover: a coarse one over
+    ``[edge, edge + span)`` and a fine one over ``[edge/size, edge/size + edge)``, whose last entry is exactly
+    ``edge``. Below ``edge`` the coarse table clamps to ``log(edge)`` and the fine one reads ``log u``; above
+    it the fine one clamps to ``log(edge)`` and the coarse one reads ``log u`` (hls4ml's ``lookup_table`` clamps its
+    index at both ends). Returned as name suffixes (:data:`HANDOVER_SUFFIXES`) for the builder to prefix; None
+    when hls4ml's ``base_div`` (below 2**15) leaves no room for a finer part.
+
+    Why two clamped tables and an add: hls4ml's symbolic backend prints arithmetic and lookups only, and its one
+    branching form does not compile for a scaled argument (docs/function-units.md); a uniform table's reach
+    towards 0 costs entries linearly (32768 entries: 160-430 BRAM18 on the sample's fits).
+    """
+    span = end - start
+    bits = min(CHAIN_RATIO_BITS, math.floor(math.log2(span * _MAX_BASE_DIV / size)))
+    if bits < 1 or size < 2**bits:
+        return None
+    edge = span * 2.0**-bits
+    fine = LutSpec(HANDOVER_SUFFIXES["above"], "log", edge / size, edge / size + edge, size)
+    coarse = LutSpec(HANDOVER_SUFFIXES["below"], "log", edge, edge + span, size)
+    return fine, coarse
+
+
 _LUT_FUNCS = {"sin": "sin", "cos": "cos", "exp": "exp", "gauss": "exp", "logabs": "log"}
 
 
@@ -182,6 +241,7 @@ def lower(
     X_calib_raw: np.ndarray,
     lut_size: int = 1024,
     fold_standardization: bool = False,
+    max_fraction: int | None = None,
 ) -> Lowered:
     """Lower ``exprs`` (over standardized x0..x15) to hls4ml-ready expressions with calibrated LUTs.
 
@@ -190,6 +250,8 @@ def lower(
     exp on an 8-wide range). ``fold_standardization=False`` (default) keeps standardized IP inputs; measured on
     the pipeline's expressions the folded variant loses AUC at every precision up to <24,12> because the
     folded coefficients 1/scale are quantized coarsely and raw features need ≥ 10 integer bits.
+    ``max_fraction``: the fraction bits of a given ``ap_fixed`` (None: the precision is chosen afterwards); a log
+    table is chained (:func:`chained_log`) only where its fine part's start and step fit them.
     """
     mean = np.asarray(mean, dtype=np.float64).ravel()
     scale = np.asarray(scale, dtype=np.float64).ravel()
@@ -214,7 +276,7 @@ def lower(
         X_ip = X_calib_raw
     else:
         X_ip = (X_calib_raw - mean) / scale
-    builder = _LutBuilder(symbols, X_ip, lut_size)
+    builder = _LutBuilder(symbols, X_ip, lut_size, max_fraction)
     lowered = [builder.replace(e) for e in exprs]
     return Lowered(
         exprs=lowered,
@@ -247,9 +309,11 @@ def _letters(index: int) -> str:
 class _LutBuilder:
     """Replaces transcendental calls bottom-up by LUT calls, calibrating each table on the data."""
 
-    def __init__(self, symbols: Sequence[sp.Symbol], X_ip: np.ndarray, table_size: int) -> None:
-        self.symbols, self.X, self.table_size = symbols, X_ip, table_size
-        self.specs: dict[tuple[str, float, float], LutSpec] = {}
+    def __init__(
+        self, symbols: Sequence[sp.Symbol], X_ip: np.ndarray, table_size: int, max_fraction: int | None
+    ) -> None:
+        self.symbols, self.X, self.table_size, self.max_fraction = symbols, X_ip, table_size, max_fraction
+        self.specs: dict[tuple[str, str | None, float, float], LutSpec] = {}
         self.observed: dict[str, tuple[float, float]] = {}
 
     def replace(self, expr: sp.Expr) -> sp.Expr:
@@ -261,18 +325,29 @@ class _LutBuilder:
             # evaluate=False: sympy would pull signs out of odd functions (sin(-u) -> -sin(u)) and lose the call
             _, arg_lut = _lut_argument(expr.func(inner, evaluate=False))
             domain = DOMAINS.get(expr.func.__name__, DOMAINS.get(math_func, (-math.inf, math.inf)))
-            spec = self._table(math_func, ex.node_values(arg_float, self.X)[arg_float], domain)
-            return sp.Function(spec.name)(arg_lut)
+            values = ex.node_values(arg_float, self.X)[arg_float]
+            start, end = calibrated_range(values, self.table_size, domain=domain)
+            chain = chained_log(start, end, self.table_size) if math_func == "log" else None
+            if chain and self.max_fraction is not None and chain[0].required_frac_bits() > self.max_fraction:
+                chain = None  # the given type cannot hold the fine part's grid
+            if chain and np.nanmin(values) < start:  # one table would clamp calibration rows
+                fine, coarse = (self._spec(part, values) for part in chain)
+                edge = sp.Float(math.log(coarse.range_start), 17)
+                return sp.Function(fine.name)(arg_lut) + sp.Function(coarse.name)(arg_lut) - edge
+            return sp.Function(self._spec(LutSpec("", math_func, start, end, self.table_size), values).name)(
+                arg_lut
+            )
         return expr.func(*[self.replace(a) for a in expr.args])
 
-    def _table(self, math_func: str, values: np.ndarray, domain: tuple[float, float]) -> LutSpec:
-        start, end = calibrated_range(values, self.table_size, domain=domain)
-        key = (math_func, start, end)
+    def _spec(self, spec: LutSpec, values: np.ndarray) -> LutSpec:
+        """The registered table like ``spec`` (a call with the same function, part and range shares it; a new
+        one is named here), with ``values`` added to its observed argument range."""
+        key = (spec.math_func, spec.handover, spec.range_start, spec.range_end)
         if key not in self.specs:
-            name = f"{math_func}_lut_{_letters(len(self.specs))}"
-            self.specs[key] = LutSpec(name, math_func, start, end, self.table_size)
-        spec = self.specs[key]
+            name = f"{spec.math_func}_lut_{_letters(len(self.specs))}{spec.name}"
+            self.specs[key] = replace(spec, name=name)
+        registered = self.specs[key]
         finite = values[np.isfinite(values)]
-        lo, hi = self.observed.get(spec.name, (math.inf, -math.inf))
-        self.observed[spec.name] = (min(lo, float(finite.min())), max(hi, float(finite.max())))
-        return spec
+        lo, hi = self.observed.get(registered.name, (math.inf, -math.inf))
+        self.observed[registered.name] = (min(lo, float(finite.min())), max(hi, float(finite.max())))
+        return registered

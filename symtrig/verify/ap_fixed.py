@@ -17,6 +17,7 @@ import numpy as np
 from symtrig.backends.hls4ml.cpp import LutDef, const_value
 from symtrig.errors import SymtrigError
 from symtrig.lower.fixed import FixedFormat
+from symtrig.lower.tables import handover_of
 
 INT64_SAFE = 1 << 62  # magnitudes below this survive one more addition or doubling on int64
 
@@ -153,10 +154,14 @@ class Lut:
 
         An argument outside the table gets the edge entry. That is harmless where the function has flattened
         out at the fixed-point resolution (exp(-20) and exp(-15) are both 0 at 16 fraction bits), so a clip
-        counts only when the edge entry misses the function's value at the true argument by more than one LSB.
+        counts only when the edge entry misses the function's value at the true argument by more than one LSB;
+        and never on the side where a chained table hands the argument over to its partner
+        (:func:`symtrig.lower.tables.chained_log`).
         """
         index = ((codes.astype(np.int64) - self.start) * self.base_div) >> self.t.fraction
-        outside = (index < 0) | (index > self.spec.table_size - 1)
+        low, high = index < 0, index > self.spec.table_size - 1
+        handover = handover_of(self.spec.name)
+        outside = (low & (handover != "below")) | (high & (handover != "above"))
         served = self.table[np.clip(index, 0, self.spec.table_size - 1)]
         if outside.any():
             exact = math_on_codes(self.spec.math_func, codes[outside], self.t)
