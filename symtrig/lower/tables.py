@@ -39,6 +39,7 @@ import sympy as sp
 from symtrig import expr as ex
 from symtrig.errors import SymtrigError
 from symtrig.lower.ranges import TABLE_RANGE_MARGIN, range_rewritten, signed_int_bits
+from symtrig.lower.tolerance import CLIP_SHARE, MAX_CALIBRATION_CLIP_RATE
 
 N_FEATURES = 16
 #: hls4ml's ``base_div`` is stored in ap_fixed<20,16>: table_size / span must stay below 2**15.
@@ -330,7 +331,8 @@ class _LutBuilder:
             chain = chained_log(start, end, self.table_size) if math_func == "log" else None
             if chain and self.max_fraction is not None and chain[0].required_frac_bits() > self.max_fraction:
                 chain = None  # the given type cannot hold the fine part's grid
-            if chain and np.nanmin(values) < start:  # one table would clamp calibration rows
+            if chain and np.mean(values < start) > MAX_CALIBRATION_CLIP_RATE * CLIP_SHARE:
+                # one table would clamp more calibration rows than the da4ml search lets its tables clamp
                 fine, coarse = (self._spec(part, values) for part in chain)
                 edge = sp.Float(math.log(coarse.range_start), 17)
                 return sp.Function(fine.name)(arg_lut) + sp.Function(coarse.name)(arg_lut) - edge

@@ -35,6 +35,7 @@ from symtrig.lower.node_types import (
 )
 from symtrig.lower.program import NodeType, Program
 from symtrig.lower.tolerance import (
+    CLIP_SHARE,
     MAX_CALIBRATION_CLIP_RATE,
     AucReference,
     calibration_slices,
@@ -49,12 +50,6 @@ UNIFORM_FRACTIONS = range(2, 21)
 #: changed the test split's AUC by up to 1.15x the tolerance (a uniform width: 0.4x); aiming at half, by at most
 #: 0.99x, for 30-45 % more da4ml cost (still 3-5x below the uniform width); docs/rtl-path.md (Lowering, step 3).
 SEARCH_SHARE = 0.5
-#: The share of :data:`~symtrig.lower.tolerance.MAX_CALIBRATION_CLIP_RATE` the search lets table clips reach, for
-#: the same reason: the greedy phase lowers an argument's bits until its clip rate sits at the limit, and the
-#: test split is a 4x smaller draw. At the whole limit a seed-0 log design clipped 0.05 % of the calibration
-#: jets and 0.15 % of the test jets (6 of 4,000); at a fifth (3 calibration jets in 16,000) a leading-one unit
-#: pays one argument bit per halving of the rate.
-CLIP_SHARE = 0.2
 
 
 class ModelRun(Protocol):
