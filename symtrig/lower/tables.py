@@ -328,11 +328,8 @@ class _LutBuilder:
             domain = DOMAINS.get(expr.func.__name__, DOMAINS.get(math_func, (-math.inf, math.inf)))
             values = ex.node_values(arg_float, self.X)[arg_float]
             start, end = calibrated_range(values, self.table_size, domain=domain)
-            chain = chained_log(start, end, self.table_size) if math_func == "log" else None
-            if chain and self.max_fraction is not None and chain[0].required_frac_bits() > self.max_fraction:
-                chain = None  # the given type cannot hold the fine part's grid
-            if chain and np.mean(values < start) > MAX_CALIBRATION_CLIP_RATE * CLIP_SHARE:
-                # one table would clamp more calibration rows than the da4ml search lets its tables clamp
+            chain = self._chain(math_func, values, start, end)
+            if chain:
                 fine, coarse = (self._spec(part, values) for part in chain)
                 edge = sp.Float(math.log(coarse.range_start), 17)
                 return sp.Function(fine.name)(arg_lut) + sp.Function(coarse.name)(arg_lut) - edge
@@ -340,6 +337,19 @@ class _LutBuilder:
                 arg_lut
             )
         return expr.func(*[self.replace(a) for a in expr.args])
+
+    def _chain(
+        self, math_func: str, values: np.ndarray, start: float, end: float
+    ) -> tuple[LutSpec, LutSpec] | None:
+        """The chained parts of a log over ``[start, end)`` (:func:`chained_log`) where one table would clamp
+        more calibration rows than the da4ml search lets its tables clamp, and the given type (if any) holds the
+        fine part's grid; None: one table."""
+        if math_func != "log" or np.mean(values < start) <= MAX_CALIBRATION_CLIP_RATE * CLIP_SHARE:
+            return None
+        chain = chained_log(start, end, self.table_size)
+        if chain and self.max_fraction is not None and chain[0].required_frac_bits() > self.max_fraction:
+            return None
+        return chain
 
     def _spec(self, spec: LutSpec, values: np.ndarray) -> LutSpec:
         """The registered table like ``spec`` (a call with the same function, part and range shares it; a new

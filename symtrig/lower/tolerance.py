@@ -33,9 +33,10 @@ from symtrig.metrics import one_vs_rest_auc
 MAX_CALIBRATION_CLIP_RATE = 0.0005
 #: The share of :data:`MAX_CALIBRATION_CLIP_RATE` the da4ml precision search lets table clips reach, and above
 #: which the hls4ml lowering chains a log table (:func:`~symtrig.lower.tables.chained_log`): the search's greedy
-#: phase lowers an argument's bits until its clip rate sits at the limit, and the test split is a 4x smaller draw. At the whole limit a seed-0 log design clipped 0.05 % of the calibration
-#: jets and 0.15 % of the test jets (6 of 4,000); at a fifth (3 calibration jets in 16,000) a leading-one unit
-#: pays one argument bit per halving of the rate.
+#: phase lowers an argument's bits until its clip rate sits at the limit, and the test split is a 4x smaller
+#: draw. At the whole limit a seed-0 log design clipped 0.05 % of the calibration jets and 0.15 % of the test
+#: jets (6 of 4,000); at a fifth (3 calibration jets in 16,000) a leading-one unit pays one argument bit per
+#: halving of the rate.
 CLIP_SHARE = 0.2
 
 

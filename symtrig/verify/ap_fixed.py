@@ -148,6 +148,7 @@ class Lut:
         nums, _ = wrap(np.array([start + i * step for i in range(n)], dtype=object), t.width)
         self.start = start
         self.table = math_on_codes(spec.math_func, nums, t)
+        self.handover = handover_of(spec.name)  # the side whose clamp is by design (a chained table's)
 
     def __call__(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Table values for result_t argument codes, plus the mask of *harmful* clips.
@@ -160,8 +161,7 @@ class Lut:
         """
         index = ((codes.astype(np.int64) - self.start) * self.base_div) >> self.t.fraction
         low, high = index < 0, index > self.spec.table_size - 1
-        handover = handover_of(self.spec.name)
-        outside = (low & (handover != "below")) | (high & (handover != "above"))
+        outside = (low & (self.handover != "below")) | (high & (self.handover != "above"))
         served = self.table[np.clip(index, 0, self.spec.table_size - 1)]
         if outside.any():
             exact = math_on_codes(self.spec.math_func, codes[outside], self.t)
